@@ -1,0 +1,55 @@
+"""Real readiness checks: a Kafka metadata call, a MongoDB ping, an HTTP 200."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import MongoClient
+
+logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+
+
+async def _kafka_brokers(bootstrap: str, timeout_s: float) -> int:
+    client = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000))
+    try:
+        async with asyncio.timeout(timeout_s):
+            await client.start()
+            cluster = await client.describe_cluster()
+            return len(cluster.get("brokers", []))
+    finally:
+        with contextlib.suppress(Exception):
+            await client.close()
+
+
+def kafka_ready(bootstrap: str, timeout_s: float = 3.0) -> bool:
+    """True when the cluster answers a metadata request with at least one broker."""
+    try:
+        return asyncio.run(_kafka_brokers(bootstrap, timeout_s)) > 0
+    except Exception:
+        return False
+
+
+def mongo_ready(uri: str, timeout_s: float = 2.0) -> bool:
+    """True when the MongoDB-wire server answers ``ping``."""
+    client: MongoClient[dict[str, object]] = MongoClient(
+        uri, serverSelectionTimeoutMS=int(timeout_s * 1000), connectTimeoutMS=int(timeout_s * 1000)
+    )
+    try:
+        client.admin.command("ping")
+        return True
+    except Exception:
+        return False
+    finally:
+        client.close()
+
+
+def http_ok(url: str, timeout_s: float = 2.0) -> bool:
+    """True when ``url`` answers 200."""
+    try:
+        return httpx.get(url, timeout=timeout_s).status_code == 200
+    except httpx.HTTPError:
+        return False

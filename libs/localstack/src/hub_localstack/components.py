@@ -1,0 +1,174 @@
+"""The processes of the stack and how each is configured, started and checked."""
+
+from __future__ import annotations
+
+import base64
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+from hub_contracts.services import SERVICES
+
+from hub_localstack import provision
+from hub_localstack.checks import http_ok, kafka_ready, mongo_ready
+from hub_localstack.config import StackConfig
+from hub_localstack.processes import ManagedProcess
+
+LOG4J2 = textwrap.dedent(
+    """\
+    Configuration:
+      Appenders:
+        Console:
+          name: STDOUT
+          PatternLayout:
+            pattern: "[%d] %p %m (%c)%n"
+      Loggers:
+        Root:
+          level: INFO
+          AppenderRef:
+            - ref: STDOUT
+    """
+)
+
+
+class Components:
+    """Builds the ManagedProcess of each part of one stack."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.run_dir = config.state_dir / "run"
+        self.log_dir = config.state_dir / "logs"
+
+    def _process(self, name: str, command: list[str], ports: list[int], ready, **kw) -> ManagedProcess:  # type: ignore[no-untyped-def]
+        return ManagedProcess(name, command, self.run_dir, self.log_dir, ports, ready, **kw)
+
+    # -- Kafka ---------------------------------------------------------------
+    def kafka(self) -> ManagedProcess:
+        """Single-node KRaft broker+controller; data under state/kafka survives restarts."""
+        c = self.config
+        java = provision.java_command()
+        classpath = f"{provision.kafka_classpath(c)}/*"
+        data = c.state_dir / "kafka" / "data"
+        props = c.state_dir / "kafka" / "server.properties"
+        log4j = c.state_dir / "kafka" / "log4j2.yaml"
+        data.mkdir(parents=True, exist_ok=True)
+        props.write_text(
+            textwrap.dedent(
+                f"""\
+                process.roles=broker,controller
+                node.id=1
+                controller.quorum.voters=1@127.0.0.1:{c.kafka_controller_port}
+                listeners=PLAINTEXT://127.0.0.1:{c.kafka_port},CONTROLLER://127.0.0.1:{c.kafka_controller_port}
+                advertised.listeners=PLAINTEXT://127.0.0.1:{c.kafka_port}
+                controller.listener.names=CONTROLLER
+                listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+                inter.broker.listener.name=PLAINTEXT
+                log.dirs={data}
+                num.partitions=3
+                offsets.topic.replication.factor=1
+                transaction.state.log.replication.factor=1
+                transaction.state.log.min.isr=1
+                share.coordinator.state.topic.replication.factor=1
+                share.coordinator.state.topic.min.isr=1
+                group.initial.rebalance.delay.ms=0
+                auto.create.topics.enable=true
+                """
+            )
+        )
+        log4j.write_text(LOG4J2)
+        if not (data / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            provision._run(
+                [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
+                 "-t", cluster_id, "-c", str(props)],
+                "formatting Kafka storage",
+            )
+        return self._process(
+            "kafka",
+            [java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
+             f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath, "kafka.Kafka", str(props)],
+            [c.kafka_port, c.kafka_controller_port],
+            lambda: kafka_ready(c.kafka_bootstrap),
+        )
+
+    # -- MongoDB wire (SecantusDB) -------------------------------------------------
+    def mongo(self) -> ManagedProcess:
+        """SecantusDB on WiredTiger; data under state/mongo survives restarts."""
+        c = self.config
+        binary = provision.secantusd_rs(c) if c.mongo_engine == "rs" else None
+        command = [str(binary)] if binary else provision.secantusd_py_command()
+        data = c.state_dir / "mongo"
+        data.mkdir(parents=True, exist_ok=True)
+        command += ["--host", "127.0.0.1", "--port", str(c.mongo_port),
+                    "--storage-path", str(data), "--cache-size", "1G", "--log-level", "WARNING"]
+        return self._process("mongo", command, [c.mongo_port], lambda: mongo_ready(c.mongo_uri))
+
+    # -- Tracing UI and metrics ----------------------------------------------------
+    def zipkin(self) -> ManagedProcess:
+        c = self.config
+        return self._process(
+            "zipkin",
+            [provision.java_command(), "-Xmx384m", "-jar", str(provision.zipkin_jar(c))],
+            [c.zipkin_port],
+            lambda: http_ok(f"{c.zipkin_url}/health"),
+            env={"QUERY_PORT": str(c.zipkin_port), "STORAGE_TYPE": "mem"},
+        )
+
+    def prometheus(self) -> ManagedProcess:
+        c = self.config
+        folder = c.state_dir / "prometheus"
+        (folder / "data").mkdir(parents=True, exist_ok=True)
+        config_file = folder / "prometheus.yml"
+        config_file.write_text(prometheus_config(c))
+        return self._process(
+            "prometheus",
+            [provision.prometheus_binary(), f"--config.file={config_file}",
+             f"--storage.tsdb.path={folder / 'data'}",
+             f"--web.listen-address=127.0.0.1:{c.prometheus_port}"],
+            [c.prometheus_port],
+            lambda: http_ok(f"{c.prometheus_url}/-/ready"),
+        )
+
+    # -- The hub's services ------------------------------------------------------
+    def service(self, name: str) -> ManagedProcess:
+        c = self.config
+        package = next(s.package for s in SERVICES if s.name == name)
+        return self._process(
+            name,
+            [sys.executable, "-m", package, "serve"],
+            [c.service_ports[name]],
+            lambda: http_ok(f"{c.service_url(name)}/readyz"),
+            env=c.service_env(),
+            cwd=c.repo_root,
+        )
+
+    def services(self) -> list[ManagedProcess]:
+        return [self.service(s.name) for s in SERVICES if s.name in self.config.service_ports]
+
+
+def prometheus_config(config: StackConfig) -> str:
+    """Scrape every service's /metrics and Prometheus itself."""
+    targets = ", ".join(f"'127.0.0.1:{p}'" for p in config.service_ports.values())
+    return textwrap.dedent(
+        f"""\
+        global:
+          scrape_interval: 5s
+        scrape_configs:
+          - job_name: childrens-hub
+            static_configs:
+              - targets: [{targets}]
+          - job_name: prometheus
+            static_configs:
+              - targets: ['127.0.0.1:{config.prometheus_port}']
+        """
+    )
+
+
+def process_names(config: StackConfig) -> list[str]:
+    """Names of every process of a stack, in start order."""
+    return ["kafka", "mongo", "zipkin", "prometheus", *config.service_ports]
+
+
+def pid_file(config: StackConfig, name: str) -> Path:
+    return config.state_dir / "run" / f"{name}.pid"

@@ -1,0 +1,104 @@
+"""Bring a whole stack up, report its status and take it down."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from hub_contracts.services import SERVICES
+
+from hub_localstack.components import Components, process_names
+from hub_localstack.config import StackConfig
+from hub_localstack.errors import StackError
+from hub_localstack.processes import ManagedProcess
+
+READY_TIMEOUT_S = {"kafka": 120.0, "mongo": 60.0, "zipkin": 120.0, "prometheus": 60.0}
+SERVICE_READY_TIMEOUT_S = 90.0
+
+
+def _say(message: str) -> None:
+    print(f"[stack] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Stack:
+    """One stack: the developer's (``.local/``) or a test's own (a temp folder)."""
+
+    config: StackConfig
+
+    def __post_init__(self) -> None:
+        self.components = Components(self.config)
+
+    def handle(self, name: str) -> ManagedProcess:
+        """A handle on a process for status and stop, without provisioning anything."""
+        c = self.components
+        return ManagedProcess(name, [], c.run_dir, c.log_dir, [], lambda: False)
+
+    def up_infrastructure(self) -> None:
+        """Kafka, MongoDB-wire server, Zipkin and Prometheus, each waited on until ready."""
+        c = self.components
+        procs = [c.kafka(), c.mongo(), c.zipkin(), c.prometheus()]
+        started = [p for p in procs if p.start()]
+        for proc in procs:
+            proc.wait_ready(READY_TIMEOUT_S[proc.name])
+            state = "started" if proc in started else "already running"
+            _say(f"{proc.name}: {state} (pid {proc.pid()})")
+
+    def up_services(self) -> None:
+        """Every service of the hub, each waited on until /readyz answers 200."""
+        procs = self.components.services()
+        started = [p for p in procs if p.start()]
+        for proc in procs:
+            proc.wait_ready(SERVICE_READY_TIMEOUT_S)
+            state = "started" if proc in started else "already running"
+            _say(f"{proc.name}: {state} (pid {proc.pid()}, {self.config.service_url(proc.name)})")
+
+    def load_demo(self) -> None:
+        """Each service loads its own demo data for every tenant into its own databases."""
+        env = {**os.environ, **self.config.service_env()}
+        for service in SERVICES:
+            if service.name not in self.config.service_ports:
+                continue
+            result = subprocess.run(
+                [sys.executable, "-m", service.package, "load-demo"],
+                capture_output=True, text=True, env=env, cwd=self.config.repo_root, check=False,
+            )
+            if result.returncode != 0:
+                raise StackError(f"{service.name}: loading demo data failed: {result.stderr[-400:]}")
+            _say(f"demo data: {result.stdout.strip()}")
+
+    def up(self, *, services: bool = True, demo: bool = True) -> None:
+        t0 = time.monotonic()
+        self.up_infrastructure()
+        if services:
+            self.up_services()
+            if demo:
+                self.load_demo()
+        _say(f"up in {time.monotonic() - t0:.1f}s")
+
+    def down(self) -> list[str]:
+        """Stop, by PID, exactly the processes this stack started; services first."""
+        stopped = []
+        for name in reversed(process_names(self.config)):
+            if self.handle(name).stop():
+                stopped.append(name)
+        return stopped
+
+    def status(self) -> dict[str, int | None]:
+        return {name: self.handle(name).pid() for name in process_names(self.config)}
+
+    def urls(self) -> dict[str, str]:
+        c = self.config
+        urls = {
+            "Kafka bootstrap": c.kafka_bootstrap,
+            "MongoDB": c.mongo_uri,
+            "Tracing UI (Zipkin)": f"{c.zipkin_url}/zipkin/",
+            "Prometheus": f"{c.prometheus_url}/targets",
+        }
+        if "gateway" in c.service_ports:
+            urls = {"Gateway": c.service_url("gateway") + "/", **urls}
+        return urls
+

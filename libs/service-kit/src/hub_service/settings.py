@@ -1,0 +1,68 @@
+"""Configuration from the environment (pydantic-settings).
+
+Shared variables keep the names operators expect (``KAFKA_BOOTSTRAP``,
+``MONGO_URI``); a service's own port is ``<SERVICE>_PORT`` (e.g. ``FRONT_DOOR_PORT``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from hub_contracts.services import SERVICES_BY_NAME, port_env_var
+from hub_contracts.tenancy import DEFAULT_TENANTS, validate_tenant_id
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service shares."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Service name from the catalogue, e.g. 'front-door'.")
+    host: str = Field(default="127.0.0.1", validation_alias="HUB_BIND_HOST")
+    port: int = Field(default=0, description="HTTP port; 0 means the catalogue default.")
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP")
+    )
+    mongo_uri: str = Field(
+        default="mongodb://127.0.0.1:27017/?directConnection=true",
+        validation_alias=AliasChoices("MONGO_URI"),
+    )
+    tenants: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=DEFAULT_TENANTS, validation_alias=AliasChoices("HUB_TENANTS")
+    )
+    zipkin_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OTEL_EXPORTER_ZIPKIN_ENDPOINT"),
+        description="Zipkin v2 spans endpoint; tracing export is off when unset.",
+    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("HUB_LOG_LEVEL"))
+    probe_timeout_s: float = Field(
+        default=2.0, validation_alias=AliasChoices("HUB_PROBE_TIMEOUT_S")
+    )
+
+    @field_validator("tenants", mode="before")
+    @classmethod
+    def _split_tenants(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(t.strip() for t in value.split(",") if t.strip())
+        return value
+
+    @field_validator("tenants")
+    @classmethod
+    def _valid_tenants(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one tenant must be configured")
+        return tuple(validate_tenant_id(t) for t in value)
+
+    @classmethod
+    def for_service(cls, service_name: str, **overrides: object) -> ServiceSettings:
+        """Settings for ``service_name``, its port from ``<SERVICE>_PORT`` or the catalogue."""
+        info = SERVICES_BY_NAME[service_name]
+        port = int(os.environ.get(port_env_var(service_name), info.port))
+        values: dict[str, object] = {"service_name": service_name, "port": port}
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

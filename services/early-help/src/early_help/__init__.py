@@ -1,0 +1,1 @@
+"""The Early help service (early-help)."""

@@ -1,0 +1,1 @@
+"""Adapters of early-help: MongoDB repositories, Kafka publishers."""

@@ -1,0 +1,1 @@
+"""Domain model of early-help: pure, no I/O imports."""

@@ -1,0 +1,1 @@
+"""Entry points of early-help: HTTP routes and Kafka subscribers."""

@@ -1,0 +1,1 @@
+"""Handlers of early-help: plain functions over commands/events and ports."""

@@ -1,0 +1,1 @@
+"""The Education and SEND service (education)."""

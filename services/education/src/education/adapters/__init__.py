@@ -1,0 +1,1 @@
+"""Adapters of education: MongoDB repositories, Kafka publishers."""

@@ -1,0 +1,1 @@
+"""Domain model of education: pure, no I/O imports."""

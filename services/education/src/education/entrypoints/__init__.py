@@ -1,0 +1,1 @@
+"""Entry points of education: HTTP routes and Kafka subscribers."""

@@ -1,0 +1,1 @@
+"""Handlers of education: plain functions over commands/events and ports."""

@@ -1,0 +1,1 @@
+"""The Children's Hub front door service (front-door)."""

@@ -1,0 +1,1 @@
+"""Adapters of front-door: MongoDB repositories, Kafka publishers."""

@@ -1,0 +1,1 @@
+"""Domain model of front-door: pure, no I/O imports."""

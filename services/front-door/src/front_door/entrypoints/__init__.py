@@ -1,0 +1,1 @@
+"""Entry points of front-door: HTTP routes and Kafka subscribers."""

@@ -1,0 +1,10 @@
+"""HTTP routes of front-door."""
+
+from fastapi import FastAPI
+from hub_service import ServiceRuntime
+from hub_service.reference import reference_router
+
+
+def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
+    """Attach front-door's routes and subscribers."""
+    app.include_router(reference_router({'settings': 'tenant_settings'}))

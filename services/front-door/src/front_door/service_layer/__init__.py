@@ -1,0 +1,1 @@
+"""Handlers of front-door: plain functions over commands/events and ports."""

@@ -1,0 +1,1 @@
+"""The Children's Hub gateway service (gateway)."""

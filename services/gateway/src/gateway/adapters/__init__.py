@@ -1,0 +1,1 @@
+"""Adapters of gateway: MongoDB repositories, Kafka publishers."""

@@ -1,0 +1,1 @@
+"""Domain model of gateway: pure, no I/O imports."""

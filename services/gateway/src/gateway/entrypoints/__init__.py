@@ -1,0 +1,1 @@
+"""Entry points of gateway: HTTP routes and Kafka subscribers."""

@@ -1,0 +1,1 @@
+"""Handlers of gateway: plain functions over commands/events and ports."""

@@ -1,0 +1,1 @@
+"""The Health feed service (health-feed)."""

@@ -1,0 +1,1 @@
+"""Adapters of health-feed: MongoDB repositories, Kafka publishers."""

@@ -1,0 +1,1 @@
+"""Domain model of health-feed: pure, no I/O imports."""

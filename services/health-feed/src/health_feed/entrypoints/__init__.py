@@ -1,0 +1,1 @@
+"""Entry points of health-feed: HTTP routes and Kafka subscribers."""

@@ -1,0 +1,10 @@
+"""HTTP routes of health-feed."""
+
+from fastapi import FastAPI
+from hub_service import ServiceRuntime
+from hub_service.reference import reference_router
+
+
+def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
+    """Attach health-feed's routes and subscribers."""
+    app.include_router(reference_router({'care-settings': 'care_settings'}))

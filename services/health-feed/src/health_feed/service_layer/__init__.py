@@ -1,0 +1,1 @@
+"""Handlers of health-feed: plain functions over commands/events and ports."""

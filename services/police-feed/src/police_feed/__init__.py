@@ -1,0 +1,1 @@
+"""The Police feed service (police-feed)."""

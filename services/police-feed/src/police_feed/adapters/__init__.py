@@ -1,0 +1,1 @@
+"""Adapters of police-feed: MongoDB repositories, Kafka publishers."""

@@ -1,0 +1,1 @@
+"""Domain model of police-feed: pure, no I/O imports."""

@@ -1,0 +1,1 @@
+"""Entry points of police-feed: HTTP routes and Kafka subscribers."""

@@ -1,0 +1,1 @@
+"""Handlers of police-feed: plain functions over commands/events and ports."""

@@ -1,0 +1,1 @@
+"""The Children's social care service (social-care)."""

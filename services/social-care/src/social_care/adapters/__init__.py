@@ -1,0 +1,1 @@
+"""Adapters of social-care: MongoDB repositories, Kafka publishers."""

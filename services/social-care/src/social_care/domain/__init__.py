@@ -1,0 +1,1 @@
+"""Domain model of social-care: pure, no I/O imports."""

@@ -1,0 +1,1 @@
+"""Entry points of social-care: HTTP routes and Kafka subscribers."""

@@ -1,0 +1,1 @@
+"""Handlers of social-care: plain functions over commands/events and ports."""
