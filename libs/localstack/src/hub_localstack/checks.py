@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
@@ -27,8 +28,10 @@ async def _kafka_brokers(bootstrap: str, timeout_s: float) -> int:
 
 def kafka_ready(bootstrap: str, timeout_s: float = 3.0) -> bool:
     """True when the cluster answers a metadata request with at least one broker."""
+    # its own thread and loop, so callers inside a running event loop can use it too
     try:
-        return asyncio.run(_kafka_brokers(bootstrap, timeout_s)) > 0
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, _kafka_brokers(bootstrap, timeout_s)).result() > 0
     except Exception:
         return False
 

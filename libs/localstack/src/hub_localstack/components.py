@@ -81,7 +81,7 @@ class Components:
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             provision._run(
                 [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                 "-t", cluster_id, "-c", str(props)],
+                 f"--cluster-id={cluster_id}", f"--config={props}"],
                 "formatting Kafka storage",
             )
         return self._process(
@@ -101,7 +101,10 @@ class Components:
         data = c.state_dir / "mongo"
         data.mkdir(parents=True, exist_ok=True)
         command += ["--host", "127.0.0.1", "--port", str(c.mongo_port),
-                    "--storage-path", str(data), "--cache-size", "1G", "--log-level", "WARNING"]
+                    "--storage-path", str(data), "--cache-size", "1G", "--log-level", "WARNING",
+                    # fsync the log at each commit: consumers commit Kafka offsets only
+                    # after their write, so an acknowledged write must survive a crash
+                    "--sync-on-commit"]
         return self._process("mongo", command, [c.mongo_port], lambda: mongo_ready(c.mongo_uri))
 
     # -- Tracing UI and metrics ----------------------------------------------------

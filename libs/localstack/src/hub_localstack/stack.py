@@ -37,10 +37,11 @@ class Stack:
         c = self.components
         return ManagedProcess(name, [], c.run_dir, c.log_dir, [], lambda: False)
 
-    def up_infrastructure(self) -> None:
-        """Kafka, MongoDB-wire server, Zipkin and Prometheus, each waited on until ready."""
-        c = self.components
-        procs = [c.kafka(), c.mongo(), c.zipkin(), c.prometheus()]
+    def up_infrastructure(
+        self, parts: tuple[str, ...] = ("kafka", "mongo", "zipkin", "prometheus")
+    ) -> None:
+        """Start the named infrastructure processes, each waited on until ready."""
+        procs = [getattr(self.components, name)() for name in parts]
         started = [p for p in procs if p.start()]
         for proc in procs:
             proc.wait_ready(READY_TIMEOUT_S[proc.name])
