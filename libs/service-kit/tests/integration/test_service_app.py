@@ -1,0 +1,89 @@
+"""A service built on hub_service against the real broker and database."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hub_localstack.processes import free_port
+from hub_service import ServiceRuntime, ServiceSettings, create_service_app
+from hub_service.reference import reference_router
+
+pytestmark = pytest.mark.integration
+
+
+def _settings(kafka: str, mongo: str) -> ServiceSettings:
+    return ServiceSettings.for_service(
+        "education", kafka_bootstrap=kafka, mongo_uri=mongo, probe_timeout_s=1.5
+    )
+
+
+def _wait_ready(client: TestClient, timeout_s: float = 30) -> dict[str, object]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        response = client.get("/readyz")
+        if response.status_code == 200 or time.monotonic() > deadline:
+            return {"http_status": response.status_code, **response.json()}
+        time.sleep(0.3)
+
+
+def test_ready_when_broker_and_database_answer(kafka_bootstrap: str, mongo_uri: str) -> None:
+    app = create_service_app(_settings(kafka_bootstrap, mongo_uri), title="t")
+    with TestClient(app) as client:
+        body = _wait_ready(client)
+        assert body["http_status"] == 200
+        assert body["status"] == "ready"
+        assert body["checks"]["kafka"]["ok"] is True  # type: ignore[index]
+        assert body["checks"]["mongodb"]["ok"] is True  # type: ignore[index]
+        assert client.get("/healthz").json() == {"status": "ok", "service": "education"}
+        metrics = client.get("/metrics").text
+        assert 'hub_dependency_up{dependency="kafka"} 1.0' in metrics
+        assert 'hub_dependency_up{dependency="mongodb"} 1.0' in metrics
+
+
+def test_not_ready_without_kafka_names_the_dependency(mongo_uri: str) -> None:
+    nothing_listens = f"127.0.0.1:{free_port()}"
+    app = create_service_app(_settings(nothing_listens, mongo_uri), title="t")
+    with TestClient(app) as client:
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "not-ready"
+        assert body["checks"]["kafka"]["ok"] is False
+        assert body["checks"]["mongodb"]["ok"] is True
+        assert 'hub_dependency_up{dependency="kafka"} 0.0' in client.get("/metrics").text
+        # liveness is unaffected: the process is fine, its dependency is not
+        assert client.get("/healthz").status_code == 200
+
+
+def test_not_ready_without_mongodb(kafka_bootstrap: str) -> None:
+    nothing_listens = f"mongodb://127.0.0.1:{free_port()}/?directConnection=true"
+    app = create_service_app(_settings(kafka_bootstrap, nothing_listens), title="t")
+    with TestClient(app) as client:
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["checks"]["mongodb"]["ok"] is False
+
+
+async def test_each_tenant_has_its_own_database_and_unknown_tenants_are_refused(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
+        app.include_router(reference_router({"schools": unique_name}))
+
+    app = create_service_app(_settings(kafka_bootstrap, mongo_uri), title="t", configure=configure)
+    with TestClient(app) as client:
+        runtime: ServiceRuntime = app.state.runtime
+        assert runtime.database("stockton").name == "stockton__education"
+        assert runtime.database("hartlepool").name == "hartlepool__education"
+        client.portal.call(  # type: ignore[union-attr]
+            runtime.database("stockton")[unique_name].insert_one, {"_id": "s1", "name": "S"}
+        )
+        assert client.get("/v1/stockton/schools").json() == [{"_id": "s1", "name": "S"}]
+        assert client.get("/v1/hartlepool/schools").json() == []
+        forged = client.get("/v1/darlington/schools")
+        assert forged.status_code == 404
+        assert forged.json()["detail"]["error"] == "unknown-tenant"
+        client.portal.call(runtime.database("stockton")[unique_name].drop)  # type: ignore[union-attr]
