@@ -8,7 +8,7 @@ export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 RUN := $(UV) run --locked --no-sync
 
 .DEFAULT_GOAL := help
-.PHONY: help install up infra down status test test-unit test-integration test-e2e lint format asyncapi clean
+.PHONY: help install provision up infra down status test test-unit test-integration test-e2e lint format asyncapi clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -34,7 +34,10 @@ down: install  ## stop exactly what `make up` started (by PID)
 status: install  ## show which processes of the local stack are running
 	$(RUN) python deploy/local/hubstack.py status
 
-test: install  ## every test: unit, integration (real Kafka + Mongo) and e2e
+provision: install  ## fetch and build Kafka, SecantusDB, Zipkin and Prometheus (once per machine)
+	$(RUN) python deploy/local/hubstack.py provision
+
+test: lint provision  ## lint, then every test: unit, integration (real Kafka + Mongo) and e2e
 	$(RUN) pytest
 
 test-unit: install  ## only the tests that need no broker or database

@@ -65,11 +65,7 @@ def test_prometheus_scrapes_every_service(hub: Stack) -> None:
 
     def all_up() -> bool:
         body = httpx.get(f"{hub.config.prometheus_url}/api/v1/targets", timeout=5).json()
-        up = {
-            t["labels"]["instance"]
-            for t in body["data"]["activeTargets"]
-            if t["health"] == "up"
-        }
+        up = {t["labels"]["instance"] for t in body["data"]["activeTargets"] if t["health"] == "up"}
         return expected <= up
 
     _until(all_up, 60, "Prometheus to scrape every service")

@@ -1,4 +1,4 @@
-"""Command line for the local stack: ``python deploy/local/hubstack.py up|down|status|infra``.
+"""Command line for the local stack: ``python deploy/local/hubstack.py up|infra|down|status|urls|provision``.
 
 Used by ``make up`` and ``make down``; state lives in ``.local/`` (or
 ``HUB_STATE_DIR``), built artefacts in ``~/.cache/childrens-hub``.
@@ -15,7 +15,7 @@ from hub_localstack.stack import Stack
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["up", "infra", "down", "status", "urls"])
+    parser.add_argument("command", choices=["up", "infra", "down", "status", "urls", "provision"])
     args = parser.parse_args()
     stack = Stack(StackConfig.from_env())
     try:
@@ -25,6 +25,8 @@ def main() -> int:
             for label, url in stack.urls().items():
                 print(f"  {label:<22} {url}")
             print("\nStop it with: make down")
+        elif args.command == "provision":
+            stack.provision()
         elif args.command == "down":
             stopped = stack.down()
             print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))

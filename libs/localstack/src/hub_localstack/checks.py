@@ -15,7 +15,9 @@ logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 
 async def _kafka_brokers(bootstrap: str, timeout_s: float) -> int:
-    client = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000))
+    client = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+    )
     try:
         async with asyncio.timeout(timeout_s):
             await client.start()

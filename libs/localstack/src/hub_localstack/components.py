@@ -6,6 +6,7 @@ import base64
 import sys
 import textwrap
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from hub_contracts.services import SERVICES
@@ -40,8 +41,19 @@ class Components:
         self.run_dir = config.state_dir / "run"
         self.log_dir = config.state_dir / "logs"
 
-    def _process(self, name: str, command: list[str], ports: list[int], ready, **kw) -> ManagedProcess:  # type: ignore[no-untyped-def]
-        return ManagedProcess(name, command, self.run_dir, self.log_dir, ports, ready, **kw)
+    def _process(
+        self,
+        name: str,
+        command: list[str],
+        ports: list[int],
+        ready: Callable[[], bool],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> ManagedProcess:
+        return ManagedProcess(
+            name, command, self.run_dir, self.log_dir, ports, ready, env=env, cwd=cwd
+        )
 
     # -- Kafka ---------------------------------------------------------------
     def kafka(self) -> ManagedProcess:
@@ -80,14 +92,30 @@ class Components:
         if not (data / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             provision._run(
-                [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                 f"--cluster-id={cluster_id}", f"--config={props}"],
+                [
+                    java,
+                    "-cp",
+                    classpath,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    f"--cluster-id={cluster_id}",
+                    f"--config={props}",
+                ],
                 "formatting Kafka storage",
             )
         return self._process(
             "kafka",
-            [java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
-             f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath, "kafka.Kafka", str(props)],
+            [
+                java,
+                "-Xms256m",
+                "-Xmx768m",
+                "-XX:+UseG1GC",
+                f"-Dlog4j2.configurationFile={log4j}",
+                "-cp",
+                classpath,
+                "kafka.Kafka",
+                str(props),
+            ],
             [c.kafka_port, c.kafka_controller_port],
             lambda: kafka_ready(c.kafka_bootstrap),
         )
@@ -100,11 +128,21 @@ class Components:
         command = [str(binary)] if binary else provision.secantusd_py_command()
         data = c.state_dir / "mongo"
         data.mkdir(parents=True, exist_ok=True)
-        command += ["--host", "127.0.0.1", "--port", str(c.mongo_port),
-                    "--storage-path", str(data), "--cache-size", "1G", "--log-level", "WARNING",
-                    # fsync the log at each commit: consumers commit Kafka offsets only
-                    # after their write, so an acknowledged write must survive a crash
-                    "--sync-on-commit"]
+        command += [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(c.mongo_port),
+            "--storage-path",
+            str(data),
+            "--cache-size",
+            "1G",
+            "--log-level",
+            "WARNING",
+            # fsync the log at each commit: consumers commit Kafka offsets only
+            # after their write, so an acknowledged write must survive a crash
+            "--sync-on-commit",
+        ]
         return self._process("mongo", command, [c.mongo_port], lambda: mongo_ready(c.mongo_uri))
 
     # -- Tracing UI and metrics ----------------------------------------------------
@@ -126,9 +164,12 @@ class Components:
         config_file.write_text(prometheus_config(c))
         return self._process(
             "prometheus",
-            [provision.prometheus_binary(), f"--config.file={config_file}",
-             f"--storage.tsdb.path={folder / 'data'}",
-             f"--web.listen-address=127.0.0.1:{c.prometheus_port}"],
+            [
+                provision.prometheus_binary(),
+                f"--config.file={config_file}",
+                f"--storage.tsdb.path={folder / 'data'}",
+                f"--web.listen-address=127.0.0.1:{c.prometheus_port}",
+            ],
             [c.prometheus_port],
             lambda: http_ok(f"{c.prometheus_url}/-/ready"),
         )

@@ -43,7 +43,10 @@ def java_command() -> str:
         else shutil.which("java")
     )
     if not java or not Path(java).exists():
-        raise StackError("Java 17 is required for Kafka and Zipkin: install it (apt-get install openjdk-17-jre-headless)")
+        raise StackError(
+            "Java 17 is required for Kafka and Zipkin: "
+            "install it (apt-get install openjdk-17-jre-headless)"
+        )
     out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
     match = re.search(r'version "(\d+)', out)
     if not match or int(match.group(1)) < 17:
@@ -62,12 +65,20 @@ def kafka_classpath(config: StackConfig) -> Path:
         return lib
     mvn = shutil.which("mvn")
     if not mvn:
-        raise StackError("Maven is required to fetch Kafka's jars: install it (apt-get install maven)")
+        raise StackError(
+            "Maven is required to fetch Kafka's jars: install it (apt-get install maven)"
+        )
     _say(f"fetching Apache Kafka {KAFKA_VERSION} jars from Maven Central")
     lib.mkdir(parents=True, exist_ok=True)
     _run(
-        [mvn, "-q", "-B", "dependency:copy-dependencies", f"-DoutputDirectory={lib}",
-         "-DincludeScope=runtime"],
+        [
+            mvn,
+            "-q",
+            "-B",
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={lib}",
+            "-DincludeScope=runtime",
+        ],
         "fetching Kafka jars",
         cwd=config.repo_root / "deploy" / "local",
     )
@@ -87,9 +98,14 @@ def zipkin_jar(config: StackConfig) -> Path:
     _say(f"fetching Zipkin {ZIPKIN_VERSION} from Maven Central")
     folder.mkdir(parents=True, exist_ok=True)
     _run(
-        [mvn, "-q", "-B", "dependency:copy",
-         f"-Dartifact=io.zipkin:zipkin-server:{ZIPKIN_VERSION}:jar:exec",
-         f"-DoutputDirectory={folder}"],
+        [
+            mvn,
+            "-q",
+            "-B",
+            "dependency:copy",
+            f"-Dartifact=io.zipkin:zipkin-server:{ZIPKIN_VERSION}:jar:exec",
+            f"-DoutputDirectory={folder}",
+        ],
         "fetching Zipkin",
         cwd=config.repo_root / "deploy" / "local",
     )
@@ -111,11 +127,20 @@ def secantusd_rs(config: StackConfig) -> Path | None:
     if not Path(cargo).exists():
         _say("cargo not found: cannot build secantusd-rs; falling back to secantusd-py (slow)")
         return None
-    _say(f"building SecantusDB {SECANTUS_VERSION} (secantusd-rs) with cargo; once per machine, ~5 min")
+    _say(f"building SecantusDB {SECANTUS_VERSION} (secantusd-rs); once per machine, ~5 min")
     try:
         _run(
-            [cargo, "install", SECANTUS_CRATE, "--version", SECANTUS_VERSION, "--locked",
-             "--ignore-rust-version", "--root", str(root)],
+            [
+                cargo,
+                "install",
+                SECANTUS_CRATE,
+                "--version",
+                SECANTUS_VERSION,
+                "--locked",
+                "--ignore-rust-version",
+                "--root",
+                str(root),
+            ],
             "building secantusd-rs",
         )
     except StackError as exc:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from hub_contracts.services import SERVICES
 
+from hub_localstack import provision
 from hub_localstack.components import Components, process_names
 from hub_localstack.config import StackConfig
 from hub_localstack.errors import StackError
@@ -65,11 +66,27 @@ class Stack:
                 continue
             result = subprocess.run(
                 [sys.executable, "-m", service.package, "load-demo"],
-                capture_output=True, text=True, env=env, cwd=self.config.repo_root, check=False,
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=self.config.repo_root,
+                check=False,
             )
             if result.returncode != 0:
-                raise StackError(f"{service.name}: loading demo data failed: {result.stderr[-400:]}")
+                raise StackError(
+                    f"{service.name}: loading demo data failed: {result.stderr[-400:]}"
+                )
             _say(f"demo data: {result.stdout.strip()}")
+
+    def provision(self) -> None:
+        """Fetch and build everything the stack runs, without starting anything."""
+        c = self.config
+        provision.java_command()
+        provision.kafka_classpath(c)
+        provision.zipkin_jar(c)
+        provision.prometheus_binary()
+        if c.mongo_engine == "rs" and provision.secantusd_rs(c) is None:
+            _say("secantusd-rs unavailable: the stack will use secantusd-py (slow)")
 
     def up(self, *, services: bool = True, demo: bool = True) -> None:
         t0 = time.monotonic()
@@ -102,4 +119,3 @@ class Stack:
         if "gateway" in c.service_ports:
             urls = {"Gateway": c.service_url("gateway") + "/", **urls}
         return urls
-

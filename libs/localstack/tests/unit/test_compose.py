@@ -17,13 +17,17 @@ COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICE_DEFS: dict[str, Any] = COMPOSE["services"]
 
 # every variable a service reads, by the alias operators set
-KNOWN_ENV = {
-    field.validation_alias.choices[0] if hasattr(field.validation_alias, "choices") else field.validation_alias  # type: ignore[union-attr]
-    for field in ServiceSettings.model_fields.values()
-    if field.validation_alias
-} | {port_env_var(s.name) for s in SERVICES} | {
-    port_env_var(s.name).removesuffix("_PORT") + "_URL" for s in SERVICES
-}
+KNOWN_ENV = (
+    {
+        field.validation_alias.choices[0]
+        if hasattr(field.validation_alias, "choices")
+        else field.validation_alias  # type: ignore[union-attr]
+        for field in ServiceSettings.model_fields.values()
+        if field.validation_alias
+    }
+    | {port_env_var(s.name) for s in SERVICES}
+    | {port_env_var(s.name).removesuffix("_PORT") + "_URL" for s in SERVICES}
+)
 
 
 def test_infrastructure_from_official_images_in_the_versions_the_local_stack_runs() -> None:

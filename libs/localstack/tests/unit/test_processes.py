@@ -68,8 +68,11 @@ def test_a_taken_port_gives_one_line_naming_the_fix(tmp_path: Path) -> None:
 
 def test_prometheus_scrapes_every_service_of_the_stack(tmp_path: Path) -> None:
     config = StackConfig(
-        repo_root=tmp_path, state_dir=tmp_path, cache_dir=tmp_path,
-        prometheus_port=9999, service_ports={"gateway": 1234, "front-door": 2345},
+        repo_root=tmp_path,
+        state_dir=tmp_path,
+        cache_dir=tmp_path,
+        prometheus_port=9999,
+        service_ports={"gateway": 1234, "front-door": 2345},
     )
     text = prometheus_config(config)
     assert "'127.0.0.1:1234', '127.0.0.1:2345'" in text

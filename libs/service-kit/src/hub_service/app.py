@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
+from hub_contracts.tenancy import UnknownTenantError, database_name
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hub_contracts.tenancy import UnknownTenantError, database_name
 from hub_service.logs import configure_logging
 from hub_service.messaging import build_broker
 from hub_service.readiness import KafkaProbe, MongoProbe, ProbeResult
@@ -87,7 +87,9 @@ def create_service_app(
         ),
         broker=build_broker(settings, registry=registry, tracer_provider=tracer_provider),
     )
-    kafka_probe = KafkaProbe(settings.kafka_bootstrap, settings.service_name, settings.probe_timeout_s)
+    kafka_probe = KafkaProbe(
+        settings.kafka_bootstrap, settings.service_name, settings.probe_timeout_s
+    )
     mongo_probe = MongoProbe(runtime.mongo, settings.probe_timeout_s)
     dependency_up = Gauge(
         "hub_dependency_up",

@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
+from hub_contracts.tenancy import database_name
 from pymongo import AsyncMongoClient, ReplaceOne
 
-from hub_contracts.tenancy import database_name
 from hub_service.reference import read_demo_data
 from hub_service.settings import ServiceSettings
 

@@ -12,8 +12,8 @@ from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
-
 from hub_contracts.tenancy import UnknownTenantError
+
 from hub_service.app import ServiceRuntime
 
 TenantPath = Annotated[str, Path(description="Tenant id, e.g. 'hartlepool'.")]

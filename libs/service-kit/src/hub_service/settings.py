@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
 from hub_contracts.services import SERVICES_BY_NAME, port_env_var
 from hub_contracts.tenancy import DEFAULT_TENANTS, validate_tenant_id
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):

@@ -88,8 +88,7 @@ def _containers() -> Iterator[Infrastructure]:
         # a single-node replica set: transactions and change streams need one
         MongoDbContainer("mongo:8.0").with_command("--replSet rs0 --bind_ip_all") as mongo,
     ):
-        mongo.exec(
-            "mongosh --quiet --eval \"rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})\""
-        )
+        initiate = "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})"
+        mongo.exec(f'mongosh --quiet --eval "{initiate}"')
         uri = mongo.get_connection_url() + "/?directConnection=true"
         yield Infrastructure(kafka.get_bootstrap_server(), uri, "testcontainers")

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from hub_localstack.stack import Stack
+
 from hub_testing.infra import Infrastructure, local_stack_config, provide_infrastructure
 
 

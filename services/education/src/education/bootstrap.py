@@ -11,5 +11,7 @@ SERVICE = "education"
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the education app; the broker and clients are made here, not at import."""
     return create_service_app(
-        settings or ServiceSettings.for_service(SERVICE), title="Education and SEND", configure=configure
+        settings or ServiceSettings.for_service(SERVICE),
+        title="Education and SEND",
+        configure=configure,
     )

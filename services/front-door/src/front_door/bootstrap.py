@@ -11,5 +11,7 @@ SERVICE = "front-door"
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the front-door app; the broker and clients are made here, not at import."""
     return create_service_app(
-        settings or ServiceSettings.for_service(SERVICE), title="Children's Hub front door", configure=configure
+        settings or ServiceSettings.for_service(SERVICE),
+        title="Children's Hub front door",
+        configure=configure,
     )

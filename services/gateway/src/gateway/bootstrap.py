@@ -11,6 +11,7 @@ SERVICE = "gateway"
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the gateway app; the broker and clients are made here, not at import."""
     return create_service_app(
-        settings or ServiceSettings.for_service(SERVICE), title="Children's Hub gateway",
+        settings or ServiceSettings.for_service(SERVICE),
+        title="Children's Hub gateway",
         configure=configure,
     )

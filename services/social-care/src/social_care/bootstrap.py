@@ -11,5 +11,7 @@ SERVICE = "social-care"
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the social-care app; the broker and clients are made here, not at import."""
     return create_service_app(
-        settings or ServiceSettings.for_service(SERVICE), title="Children's social care", configure=configure
+        settings or ServiceSettings.for_service(SERVICE),
+        title="Children's social care",
+        configure=configure,
     )

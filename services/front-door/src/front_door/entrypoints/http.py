@@ -7,4 +7,4 @@ from hub_service.reference import reference_router
 
 def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
     """Attach front-door's routes and subscribers."""
-    app.include_router(reference_router({'settings': 'tenant_settings'}))
+    app.include_router(reference_router({"settings": "tenant_settings"}))

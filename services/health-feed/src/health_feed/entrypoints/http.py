@@ -7,4 +7,4 @@ from hub_service.reference import reference_router
 
 def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
     """Attach health-feed's routes and subscribers."""
-    app.include_router(reference_router({'care-settings': 'care_settings'}))
+    app.include_router(reference_router({"care-settings": "care_settings"}))

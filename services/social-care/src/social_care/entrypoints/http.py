@@ -7,4 +7,4 @@ from hub_service.reference import reference_router
 
 def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
     """Attach social-care's routes and subscribers."""
-    app.include_router(reference_router({'authority-contacts': 'authority_contacts'}))
+    app.include_router(reference_router({"authority-contacts": "authority_contacts"}))
