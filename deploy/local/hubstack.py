@@ -1,4 +1,4 @@
-"""Command line for the local stack: ``python deploy/local/hubstack.py up|infra|down|status|urls|provision``.
+"""Command line for the local stack (``make up``, ``make down``, ``make status``).
 
 Used by ``make up`` and ``make down``; state lives in ``.local/`` (or
 ``HUB_STATE_DIR``), built artefacts in ``~/.cache/childrens-hub``.
