@@ -49,6 +49,10 @@ class StackConfig:
     tenants: tuple[str, ...] = ("hartlepool", "stockton")
     mongo_engine: str = "rs"
     """``rs`` (secantusd-rs, the default) or ``py`` (secantusd-py, slow fallback)."""
+    external_kafka: str | None = None
+    """``KAFKA_BOOTSTRAP``: use this Kafka instead of starting one."""
+    external_mongo: str | None = None
+    """``MONGO_URI``: use this MongoDB instead of starting SecantusDB."""
 
     @classmethod
     def from_env(cls) -> StackConfig:
@@ -68,6 +72,8 @@ class StackConfig:
                 t for t in os.environ.get("HUB_TENANTS", "hartlepool,stockton").split(",") if t
             ),
             mongo_engine=os.environ.get("HUB_MONGO_ENGINE", "rs"),
+            external_kafka=os.environ.get("KAFKA_BOOTSTRAP") or None,
+            external_mongo=os.environ.get("MONGO_URI") or None,
         )
 
     def with_ports(self, **ports: object) -> StackConfig:
@@ -76,11 +82,19 @@ class StackConfig:
 
     @property
     def kafka_bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        return self.external_kafka or f"127.0.0.1:{self.kafka_port}"
 
     @property
     def mongo_uri(self) -> str:
-        return f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
+        return (
+            self.external_mongo or f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
+        )
+
+    def local_infrastructure(self) -> tuple[str, ...]:
+        """The infrastructure processes this stack runs itself (not given from outside)."""
+        parts: tuple[str, ...] = ("kafka",) if not self.external_kafka else ()
+        parts += ("mongo",) if not self.external_mongo else ()
+        return (*parts, "zipkin", "prometheus")
 
     @property
     def zipkin_url(self) -> str:

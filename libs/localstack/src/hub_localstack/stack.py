@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from hub_contracts.services import SERVICES
 
 from hub_localstack import provision
+from hub_localstack.checks import kafka_ready, mongo_ready
 from hub_localstack.components import Components, process_names
 from hub_localstack.config import StackConfig
 from hub_localstack.errors import StackError
@@ -38,10 +39,17 @@ class Stack:
         c = self.components
         return ManagedProcess(name, [], c.run_dir, c.log_dir, [], lambda: False)
 
-    def up_infrastructure(
-        self, parts: tuple[str, ...] = ("kafka", "mongo", "zipkin", "prometheus")
-    ) -> None:
-        """Start the named infrastructure processes, each waited on until ready."""
+    def up_infrastructure(self, parts: tuple[str, ...] | None = None) -> None:
+        """Start the named infrastructure processes (default: all not given from outside)."""
+        if parts is None:
+            parts = self.config.local_infrastructure()
+        c = self.config
+        if c.external_kafka and not kafka_ready(c.external_kafka):
+            raise StackError(
+                f"KAFKA_BOOTSTRAP={c.external_kafka} does not answer; unset it or start it"
+            )
+        if c.external_mongo and not mongo_ready(c.external_mongo):
+            raise StackError("MONGO_URI does not answer a ping; unset it or start that server")
         procs = [getattr(self.components, name)() for name in parts]
         started = [p for p in procs if p.start()]
         for proc in procs:

@@ -1,14 +1,12 @@
 """The Kafka broker factory.
 
 Producers are safe by default: ``acks=all`` with idempotence on. Subscribers
-built through this module acknowledge only after the handler returns (never
-FastStream's ``ACK_FIRST``), so a crash before the durable write means the
-event is delivered again.
+(added by the messaging library of the contracts issue) must acknowledge only
+after their durable write, never with FastStream's first-ack policy.
 """
 
 from __future__ import annotations
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -16,9 +14,6 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
 from hub_service.settings import ServiceSettings
-
-SUBSCRIBER_ACK_POLICY = AckPolicy.NACK_ON_ERROR
-"""Commit only after the handler (and so its durable write) finished."""
 
 
 def build_broker(
