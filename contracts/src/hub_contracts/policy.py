@@ -1,0 +1,204 @@
+"""The sharing policy (data in ``hub_contracts/sharing-policy.yaml``) and its engine.
+
+One rule per event x recipient: the purposes it may be shared for, the lawful
+bases accepted, and the payload fields the recipient may see (dotted paths;
+``[]`` steps into lists; ``*`` means every field). Anything without a rule is
+not shared. Every decision the engine makes is one of ``shared``,
+``minimised`` or ``refused``; a producer's decision not to share is recorded
+as ``not-shared-by-choice``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub_contracts.binding import RejectReason
+from hub_contracts.envelope import CloudEvent
+from hub_contracts.sharing import LawfulBasis, Purpose
+
+ALL_FIELDS = "*"
+
+
+class SharingOutcome(StrEnum):
+    """What happened to one event for one recipient."""
+
+    SHARED = "shared"
+    MINIMISED = "minimised"
+    REFUSED = "refused"
+    NOT_SHARED_BY_CHOICE = "not-shared-by-choice"
+
+
+class PolicyRule(BaseModel):
+    """May ``event`` go to ``recipient``, for which purposes, on which bases, which fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event: str = Field(description="Event name (kebab-case), every major unless ``major``.")
+    major: int | None = Field(default=None, description="Limit the rule to one major version.")
+    recipient: str = Field(description="Receiving service (or agency system principal).")
+    purposes: tuple[Purpose, ...] = Field(min_length=1)
+    lawful_bases: tuple[LawfulBasis, ...] = Field(min_length=1)
+    fields: tuple[str, ...] = Field(min_length=1, description="Visible fields, or '*'.")
+    note: str | None = Field(default=None, description="Why this rule exists, for reviewers.")
+
+
+class SharingPolicyDocument(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int
+    rules: tuple[PolicyRule, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's answer for one event and one recipient."""
+
+    outcome: SharingOutcome
+    recipient: str
+    reason: RejectReason | None
+    detail: str
+    visible_fields: tuple[str, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome in (SharingOutcome.SHARED, SharingOutcome.MINIMISED)
+
+
+class SharingPolicy:
+    """Evaluates events against the policy rules."""
+
+    def __init__(self, document: SharingPolicyDocument) -> None:
+        self.document = document
+        self._rules: dict[tuple[str, str], list[PolicyRule]] = {}
+        for rule in document.rules:
+            self._rules.setdefault((rule.event, rule.recipient), []).append(rule)
+
+    @classmethod
+    def from_yaml(cls, text: str) -> SharingPolicy:
+        return cls(SharingPolicyDocument.model_validate(yaml.safe_load(text)))
+
+    def rules_for(self, event_name: str, major: int, recipient: str) -> list[PolicyRule]:
+        return [
+            r
+            for r in self._rules.get((event_name, recipient), [])
+            if r.major is None or r.major == major
+        ]
+
+    def recipients(self, event_name: str) -> list[str]:
+        """Every recipient some rule lets receive ``event_name``."""
+        return sorted({r.recipient for r in self.document.rules if r.event == event_name})
+
+    def decide(self, event: CloudEvent, recipient: str) -> Decision:
+        """May ``recipient`` see ``event``, and which fields of it?"""
+        rules = self.rules_for(event.event_name, event.major, recipient)
+        if not rules:
+            return _refused(
+                recipient,
+                RejectReason.RECIPIENT_NOT_ALLOWED,
+                f"no rule shares {event.event_name} with {recipient}",
+            )
+        basis = event.sharing
+        for rule in rules:
+            if basis.purpose in rule.purposes and basis.lawful_basis in rule.lawful_bases:
+                every = ALL_FIELDS in rule.fields
+                return Decision(
+                    SharingOutcome.SHARED if every else SharingOutcome.MINIMISED,
+                    recipient,
+                    None,
+                    "all fields" if every else f"{len(rule.fields)} field(s) visible",
+                    rule.fields,
+                )
+        purposes = sorted({p.value for r in rules for p in r.purposes})
+        bases = sorted({b.value for r in rules for b in r.lawful_bases})
+        return _refused(
+            recipient,
+            RejectReason.BASIS_NOT_ACCEPTED,
+            f"{basis.lawful_basis.value} for {basis.purpose.value} not accepted; "
+            f"purposes {purposes}, bases {bases}",
+        )
+
+    def accepted_anywhere(self, event: CloudEvent) -> Decision:
+        """Producer-side check: does any recipient accept this event's basis?"""
+        recipients = self.recipients(event.event_name)
+        decisions = [self.decide(event, r) for r in recipients]
+        for decision in decisions:
+            if decision.allowed:
+                return decision
+        if decisions:
+            return decisions[0]
+        return _refused(
+            "*",
+            RejectReason.RECIPIENT_NOT_ALLOWED,
+            f"no rule shares {event.event_name} with anyone",
+        )
+
+
+def _refused(recipient: str, reason: RejectReason, detail: str) -> Decision:
+    return Decision(SharingOutcome.REFUSED, recipient, reason, detail, ())
+
+
+def minimise(data: dict[str, Any], visible: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of ``data`` holding only the ``visible`` field paths."""
+    if ALL_FIELDS in visible:
+        return copy.deepcopy(data)
+    out: dict[str, Any] = {}
+    for path in visible:
+        _copy_path(data, out, path.split("."))
+    return out
+
+
+def withheld_paths(data: dict[str, Any], visible: tuple[str, ...]) -> list[str]:
+    """Leaf paths present in ``data`` that ``visible`` does not cover (for audit)."""
+    if ALL_FIELDS in visible:
+        return []
+    covered = set(visible)
+    return sorted({p for p in _leaf_paths(data) if not any(_covers(c, p) for c in covered)})
+
+
+def _covers(visible: str, path: str) -> bool:
+    return path == visible or path.startswith(visible + ".")
+
+
+def _leaf_paths(value: Any, prefix: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [
+            p
+            for k, v in value.items()
+            for p in _leaf_paths(v, f"{prefix}{k}" if not prefix else f"{prefix}.{k}")
+        ] or ([prefix] if prefix else [])
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [p for v in value for p in _leaf_paths(v, prefix + "[]")]
+    return [prefix] if prefix else []
+
+
+def _copy_path(src: Any, dst: dict[str, Any], parts: list[str]) -> None:
+    head, rest = parts[0], parts[1:]
+    is_list = head.endswith("[]")
+    key = head.removesuffix("[]")
+    if not isinstance(src, dict) or key not in src:
+        return
+    value = src[key]
+    if not rest:
+        dst[key] = copy.deepcopy(value)
+        return
+    if is_list and isinstance(value, list):
+        target = dst.setdefault(key, [{} for _ in value])
+        for item_src, item_dst in zip(value, target, strict=True):
+            _copy_path(item_src, item_dst, rest)
+    elif isinstance(value, dict):
+        _copy_path(value, dst.setdefault(key, {}), rest)
+
+
+@cache
+def load_policy() -> SharingPolicy:
+    """The committed sharing policy shipped with the contracts package."""
+    text = resources.files("hub_contracts").joinpath("sharing-policy.yaml").read_text("utf-8")
+    return SharingPolicy.from_yaml(text)
