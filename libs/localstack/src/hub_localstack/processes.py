@@ -39,6 +39,21 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def _still_in_use(port: int, grace_s: float = 10.0) -> bool:
+    """True if ``port`` stays taken for ``grace_s``.
+
+    A multi-threaded server killed with SIGKILL shows as a zombie while its
+    other threads are still closing its sockets, so a restart straight after
+    may find the port briefly taken.
+    """
+    deadline = time.monotonic() + grace_s
+    while port_in_use(port):
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def free_port() -> int:
     """A TCP port nothing listens on right now (for a test's own stack)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -85,7 +100,7 @@ class ManagedProcess:
         if self.pid() is not None:
             return False
         for port in self.ports:
-            if port_in_use(port):
+            if _still_in_use(port):
                 raise StackError(
                     f"{self.name}: port {port} is already in use by another process; "
                     f"stop that process or choose another port (see README, 'Ports')"

@@ -59,7 +59,7 @@ def test_a_taken_port_gives_one_line_naming_the_fix(tmp_path: Path) -> None:
         sock.listen()
         port = sock.getsockname()[1]
         with pytest.raises(StackError) as error:
-            _sleeper(tmp_path, [port]).start()
+            _sleeper(tmp_path, [port]).start()  # waits out the grace period first
     message = str(error.value)
     assert "\n" not in message
     assert f"port {port} is already in use" in message
