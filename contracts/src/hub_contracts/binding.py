@@ -115,12 +115,12 @@ def from_kafka(
         validate_tenant_id(tenant)
     except UnknownTenantError as exc:
         raise RejectedEvent(RejectReason.UNKNOWN_TENANT, exc.reason) from exc
-    if tenants is not None and tenant not in tenants:
-        raise RejectedEvent(RejectReason.UNKNOWN_TENANT, f"{tenant!r} is not served here")
     if topic_tenant is not None and tenant != topic_tenant:
         raise RejectedEvent(
             RejectReason.TENANT_MISMATCH, f"tenant {tenant!r} on a {topic_tenant!r} topic"
         )
+    if tenants is not None and tenant not in tenants:
+        raise RejectedEvent(RejectReason.UNKNOWN_TENANT, f"{tenant!r} is not served here")
     if not attrs["ce_source"].startswith(f"/{tenant}/"):
         raise RejectedEvent(RejectReason.TENANT_MISMATCH, "source is not under the tenant")
     parsed = parse_event_type(attrs["ce_type"])

@@ -1,0 +1,384 @@
+"""Policy-checked, idempotent consumers.
+
+A FastStream batch subscriber hands each batch of records to
+``EventConsumer.process_batch``. For each record it decodes the CloudEvent
+(``hub_contracts.binding``), asks the sharing policy whether this recipient
+may see it and which fields, removes the withheld fields, and skips event ids
+already processed. Then, per tenant, one MongoDB transaction records the
+processed ids, runs the handlers and queues dead letters (and anything the
+handlers publish) in the outbox. Offsets are committed only after that
+transaction (``AckPolicy.NACK_ON_ERROR``): a crash before it means
+redelivery, and the processed-id index means no visible duplicate.
+
+A handler that keeps failing for one event is retried a bounded number of
+times with backoff and then dead-lettered (``handler-failed``), so a poison
+message never blocks other children's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from bson import Binary, ObjectId
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from hub_contracts.binding import RejectedEvent, RejectReason, from_kafka
+from hub_contracts.envelope import REGISTRY, CloudEvent
+from hub_contracts.policy import SharingOutcome, SharingPolicy, minimise, withheld_paths
+from hub_contracts.tenancy import UnknownTenantError, validate_tenant_id
+from hub_contracts.topics import dead_letter_topic, topic_name
+from prometheus_client import CollectorRegistry, Counter
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from hub_messaging.outbox import (
+    OUTBOX,
+    Outbox,
+    dead_letter_row,
+    ensure_collections,
+    ensure_outbox_indexes,
+)
+
+log = logging.getLogger("hub_messaging.consumer")
+Document = dict[str, Any]
+PROCESSED = "processed_events"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An event as this recipient may see it."""
+
+    event: CloudEvent
+    """The event, its ``data`` holding only the fields the policy lets this recipient see."""
+    outcome: SharingOutcome
+    withheld: tuple[str, ...]
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a handler may touch: its tenant's database, in the batch's transaction."""
+
+    tenant: str
+    db: AsyncDatabase[Document]
+    session: AsyncClientSession
+    outbox: Outbox
+
+
+Handler = Callable[[Delivery, HandlerContext], Awaitable[None]]
+
+
+@dataclass
+class _Item:
+    record: ConsumerRecord[bytes, bytes]
+    tenant: str
+    key: str
+    delivery: Delivery | None = None
+    dead_letter: Document | None = None
+    audit: list[Document] = field(default_factory=list)
+
+
+AuditRows = Callable[
+    [CloudEvent, str, SharingOutcome, RejectReason | None, tuple[str, ...]], list[Document]
+]
+
+
+class EventConsumer:
+    """Consumes the events one service (the recipient) handles, for every tenant."""
+
+    def __init__(
+        self,
+        *,
+        mongo: AsyncMongoClient[Document],
+        recipient: str,
+        tenants: Sequence[str],
+        policy: SharingPolicy,
+        handlers: dict[str, Handler],
+        database: Callable[[str], AsyncDatabase[Document]],
+        registry: CollectorRegistry | None = None,
+        audit_rows: AuditRows | None = None,
+        max_attempts: int = 3,
+        backoff_s: float = 0.2,
+    ) -> None:
+        self.mongo = mongo
+        self.recipient = recipient
+        self.tenants = tuple(tenants)
+        self.policy = policy
+        self.handlers = handlers
+        self.database = database
+        self.audit_rows = audit_rows
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
+        self.outbox = Outbox(policy, recipient)
+        self.after_commit: list[Callable[[], None]] = []
+        registry = registry or CollectorRegistry()
+        self.consumed = Counter(
+            "hub_events_consumed",
+            "Events consumed, by type and sharing outcome.",
+            ["recipient", "event_type", "outcome"],
+            registry=registry,
+        )
+        self.rejected = Counter(
+            "hub_events_rejected",
+            "Events refused or dead-lettered, by machine-readable reason.",
+            ["recipient", "reason"],
+            registry=registry,
+        )
+        self.duplicates = Counter(
+            "hub_events_duplicate",
+            "Redelivered events skipped as already processed.",
+            ["recipient"],
+            registry=registry,
+        )
+
+    # -- subscription -------------------------------------------------------------
+    def topics(self) -> list[str]:
+        """Every topic carrying an event this recipient handles, for every tenant."""
+        names: set[str] = set()
+        for model in REGISTRY.values():
+            if model.event_name not in self.handlers:
+                continue
+            for tenant in self.tenants:
+                for producer in model.producers:
+                    names.add(topic_name(tenant, producer, model.event_name, model.major))
+        return sorted(names)
+
+    def subscribe(
+        self, broker: KafkaBroker, *, group_id: str | None = None, max_records: int = 500
+    ) -> Any:
+        """Register the batch subscriber on ``broker``; offsets commit after the transaction."""
+
+        async def raw(message: Any) -> Any:  # keep the bytes: decoding is ours, with reasons
+            return None
+
+        subscriber = broker.subscriber(
+            *self.topics(),
+            group_id=group_id or self.recipient,
+            batch=True,
+            max_records=max_records,
+            batch_timeout_ms=50,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            decoder=raw,
+        )
+
+        @subscriber
+        async def handle(message: KafkaMessage) -> None:
+            records = message.raw_message
+            if not isinstance(records, tuple | list):
+                records = (records,)
+            await self.process_batch(records)
+
+        return subscriber
+
+    # -- processing -----------------------------------------------------------------
+    def _classify(self, record: ConsumerRecord[bytes, bytes]) -> _Item:
+        topic_tenant = record.topic.split(".", 1)[0]
+        try:
+            validate_tenant_id(topic_tenant)
+        except UnknownTenantError:
+            topic_tenant = self.tenants[0]
+        position_key = f"{record.topic}:{record.partition}:{record.offset}"
+        try:
+            event = from_kafka(
+                record.value, record.headers, topic_tenant=topic_tenant, tenants=self.tenants
+            )
+        except RejectedEvent as rejected:
+            item = _Item(record, topic_tenant, position_key)
+            item.dead_letter = _raw_dead_letter(
+                record, rejected.reason, rejected.detail, self.recipient
+            )
+            self.rejected.labels(self.recipient, rejected.reason.value).inc()
+            return item
+        item = _Item(record, event.tenant, f"{event.source}|{event.id}")
+        decision = self.policy.decide(event, self.recipient)
+        if not decision.allowed:
+            assert decision.reason is not None
+            item.dead_letter = dead_letter_row(
+                record.topic, event, decision.reason, decision.detail, self.recipient
+            )
+            self.rejected.labels(self.recipient, decision.reason.value).inc()
+            if self.audit_rows:
+                item.audit = self.audit_rows(
+                    event, self.recipient, decision.outcome, decision.reason, ()
+                )
+            return item
+        withheld = tuple(withheld_paths(event.data, decision.visible_fields))
+        visible = event.model_copy(update={"data": minimise(event.data, decision.visible_fields)})
+        item.delivery = Delivery(
+            visible, decision.outcome, withheld, record.topic, record.partition, record.offset
+        )
+        if self.audit_rows:
+            item.audit = self.audit_rows(event, self.recipient, decision.outcome, None, withheld)
+        return item
+
+    async def process_batch(self, records: Iterable[ConsumerRecord[bytes, bytes]]) -> None:
+        """Handle a batch; returns only once every record is durably dealt with."""
+        items = [self._classify(r) for r in records]
+        by_tenant: dict[str, list[_Item]] = {}
+        for item in items:
+            by_tenant.setdefault(item.tenant, []).append(item)
+        try:
+            for tenant, group in by_tenant.items():
+                await self._commit_group(tenant, group)
+        except PyMongoError as exc:
+            # the database is away: back off, then let the batch be redelivered
+            log.warning(
+                "batch not stored; will be redelivered", extra={"error": type(exc).__name__}
+            )
+            await asyncio.sleep(self.backoff_s * 5)
+            raise
+        for callback in self.after_commit:
+            callback()
+
+    async def _commit_group(self, tenant: str, group: list[_Item]) -> None:
+        db = self.database(tenant)
+        keys = [i.key for i in group]
+        done = {d["_id"] async for d in db[PROCESSED].find({"_id": {"$in": keys}}, {"_id": 1})}
+        fresh: list[_Item] = []
+        seen: set[str] = set()
+        for item in group:
+            if item.key in done or item.key in seen:
+                self.duplicates.labels(self.recipient).inc()
+                continue
+            seen.add(item.key)
+            fresh.append(item)
+        if not fresh:
+            return
+        try:
+            await self._transaction(db, tenant, fresh)
+        except _HandlerFailed:
+            # isolate the poison: one transaction per event, bounded retries each
+            for item in fresh:
+                await self._commit_single(db, tenant, item)
+
+    async def prepare(self, collections: Sequence[str] = ()) -> None:
+        """Create the bookkeeping (and the handlers') collections of every tenant database."""
+        for tenant in self.tenants:
+            db = self.database(tenant)
+            await ensure_collections(db, [PROCESSED, *collections])
+            await ensure_outbox_indexes(db)
+
+    async def _transaction(
+        self, db: AsyncDatabase[Document], tenant: str, items: list[_Item]
+    ) -> None:
+        async def apply(session: AsyncClientSession) -> None:
+            await self._apply(db, tenant, session, items)
+
+        async with self.mongo.start_session() as session:
+            # retried as a whole on TransientTransactionError (e.g. a write conflict)
+            await session.with_transaction(apply)
+
+    async def _apply(
+        self,
+        db: AsyncDatabase[Document],
+        tenant: str,
+        session: AsyncClientSession,
+        items: list[_Item],
+    ) -> None:
+        now = datetime.now(UTC)
+        await db[PROCESSED].insert_many(
+            [{"_id": i.key, "at": now, "recipient": self.recipient} for i in items], session=session
+        )
+        context = HandlerContext(tenant, db, session, self.outbox)
+        rows: list[Document] = []
+        for item in items:
+            if item.delivery is not None:
+                handler = self.handlers[item.delivery.event.event_name]
+                try:
+                    await handler(item.delivery, context)
+                except PyMongoError:
+                    raise
+                except Exception as exc:
+                    raise _HandlerFailed(item, exc) from exc
+                self.consumed.labels(
+                    self.recipient, item.delivery.event.type, item.delivery.outcome.value
+                ).inc()
+            if item.dead_letter is not None:
+                rows.append(item.dead_letter)
+            rows.extend(item.audit)
+        if rows:
+            await db[OUTBOX].insert_many(rows, session=session)
+
+    async def _commit_single(self, db: AsyncDatabase[Document], tenant: str, item: _Item) -> None:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self._transaction(db, tenant, [item])
+                return
+            except _HandlerFailed as failed:
+                log.warning(
+                    "handler failed",
+                    extra={
+                        "event_id": item.key,
+                        "attempt": attempt,
+                        "error": type(failed.cause).__name__,
+                    },
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+                last = failed
+        assert item.delivery is not None
+        event = item.delivery.event
+        item.delivery = None
+        item.dead_letter = _raw_dead_letter(
+            item.record,
+            RejectReason.HANDLER_FAILED,
+            f"{type(last.cause).__name__} after {self.max_attempts} attempts",
+            self.recipient,
+        )
+        self.rejected.labels(self.recipient, RejectReason.HANDLER_FAILED.value).inc()
+        log.error(
+            "event dead-lettered",
+            extra={
+                "event_id": event.id,
+                "event_type": event.type,
+                "tenant": tenant,
+                "reason": "handler-failed",
+            },
+        )
+        await self._transaction(db, tenant, [item])
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, item: _Item, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.item = item
+        self.cause = cause
+
+
+def _raw_dead_letter(
+    record: ConsumerRecord[bytes, bytes], reason: RejectReason, detail: str, recipient: str
+) -> Document:
+    """Dead-letter a record as received (it may not even be a CloudEvent)."""
+    headers = [[k, Binary(v or b"")] for k, v in record.headers]
+    headers += [
+        ["dlq_reason", Binary(reason.value.encode())],
+        ["dlq_detail", Binary(detail.encode())],
+        ["dlq_recipient", Binary(recipient.encode())],
+        ["dlq_source_topic", Binary(record.topic.encode())],
+        ["dlq_source_offset", Binary(f"{record.partition}:{record.offset}".encode())],
+    ]
+    topic = dead_letter_topic(record.topic)
+    return {
+        "_id": f"{topic}|{record.topic}:{record.partition}:{record.offset}",
+        "seq": ObjectId(),
+        "topic": topic,
+        "key": Binary(record.key or b""),
+        "value": Binary(record.value or b""),
+        "headers": headers,
+        "event_id": None,
+        "event_type": None,
+        "created_at": datetime.now(UTC),
+        "sent": False,
+    }

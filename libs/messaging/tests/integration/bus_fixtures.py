@@ -1,0 +1,227 @@
+"""A test-only contract and policy, and helpers to run the bus against real Kafka/Mongo."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from hub_contracts.envelope import CloudEvent, EventPayload, register
+from hub_contracts.policy import SharingPolicy
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_contracts.topics import dead_letter_topic
+from pydantic import Field
+
+
+@register
+class BusTestNoteRecorded(EventPayload):
+    """A note about a child (test contract)."""
+
+    event_name: ClassVar[str] = "bus-test-note-recorded"
+    producers: ClassVar[tuple[str, ...]] = ("police-feed",)
+    child_ref: str = Field(description="Child reference.")
+    note: str = Field(description="What was noted.")
+    secret: str = Field(description="Withheld from the hub.")
+    detail: dict[str, str] = Field(default_factory=dict, description="Nested, partly withheld.")
+
+
+POLICY = SharingPolicy.from_yaml(
+    """
+version: 1
+rules:
+  - event: bus-test-note-recorded
+    recipient: front-door
+    purposes: [safeguarding-screening]
+    lawful_bases: [uk-gdpr-6-1-e, dpa-2018-part-3]
+    fields: [child_ref, note, detail.public]
+"""
+)
+
+SCREENING = SharingBasis(
+    lawful_basis=LawfulBasis.LAW_ENFORCEMENT, purpose=Purpose.SAFEGUARDING_SCREENING
+)
+WRONG_BASIS = SharingBasis(lawful_basis=LawfulBasis.VITAL_INTERESTS, purpose=Purpose.REFERRAL)
+
+
+def note(
+    tenant: str,
+    child: str,
+    text: str,
+    *,
+    secret: str = "s",  # noqa: S107 - test data, not a password
+    basis: SharingBasis = SCREENING,
+) -> CloudEvent:
+    return CloudEvent.new(
+        tenant=tenant,
+        producer="police-feed",
+        subject=child,
+        payload=BusTestNoteRecorded(
+            child_ref=child, note=text, secret=secret, detail={"public": "p", "private": secret}
+        ),
+        sharing=basis,
+    )
+
+
+def topic_of(tenant: str) -> str:
+    return f"{tenant}.police-feed.bus-test-note-recorded.v1"
+
+
+async def create_topics(bootstrap: str, names: list[str], partitions: int = 3) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        if new:
+            await admin.create_topics(new)
+    finally:
+        await admin.close()
+
+
+async def read_topic(
+    bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30
+) -> list[Any]:
+    """Every record on ``topic`` once at least ``expect`` have arrived (or the timeout)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = time.monotonic() + timeout_s
+        while len(records) < expect and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            records += [r for rs in batch.values() for r in rs]
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def produce_raw(
+    bootstrap: str, topic: str, value: bytes, headers: list[tuple[str, bytes]]
+) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, max_request_size=2_000_000
+    )
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=b"child", headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def until(
+    predicate: Callable[[], Any], timeout_s: float = 30, what: str = "condition"
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+def headers_of(record: Any) -> dict[str, str]:
+    return {k: (v or b"").decode() for k, v in record.headers}
+
+
+# -- a running bus: producer side (police-feed) and consumer side (front-door) -----------
+
+import contextlib  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from faststream.kafka import KafkaBroker  # noqa: E402
+from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext  # noqa: E402
+from hub_messaging.outbox import Outbox, ensure_collections  # noqa: E402
+from hub_messaging.relay import OutboxRelay  # noqa: E402
+from pymongo import AsyncMongoClient  # noqa: E402
+
+
+def producer_db(mongo: AsyncMongoClient[Any], tenant: str) -> Any:
+    return mongo[f"{tenant}__police_feed"]
+
+
+def consumer_db(mongo: AsyncMongoClient[Any], tenant: str) -> Any:
+    return mongo[f"{tenant}__front_door"]
+
+
+async def record_note(delivery: Delivery, ctx: HandlerContext) -> None:
+    """The test handler: a non-idempotent write, so a duplicate would show as count 2."""
+    data = delivery.event.data
+    if data.get("note") == "poison":
+        raise ValueError("this handler cannot cope with poison")
+    await ctx.db["notes"].update_one(
+        {"_id": data["child_ref"]},
+        {"$inc": {"count": 1}, "$set": {"data": data, "withheld": list(delivery.withheld)}},
+        upsert=True,
+        session=ctx.session,
+    )
+
+
+async def publish(mongo: AsyncMongoClient[Any], tenant: str, events: list[CloudEvent]) -> list[Any]:
+    """The producer's state change and its events, in one transaction."""
+    db = producer_db(mongo, tenant)
+    outbox = Outbox(POLICY, "police-feed")
+    async with mongo.start_session() as session, await session.start_transaction():
+        await db["incidents"].insert_many([{"event": e.id} for e in events], session=session)
+        return await outbox.add(db, session, events)
+
+
+@dataclass
+class Bus:
+    mongo: AsyncMongoClient[Any]
+    bootstrap: str
+    tenant: str
+    consumer: EventConsumer
+    relay: OutboxRelay
+    extra: list[Any] = field(default_factory=list)
+
+    async def notes(self) -> dict[str, Any]:
+        docs = await consumer_db(self.mongo, self.tenant)["notes"].find().to_list()
+        return {d["_id"]: d for d in docs}
+
+
+async def prepare_tenant(mongo: AsyncMongoClient[Any], bootstrap: str, tenant: str) -> None:
+    await create_topics(bootstrap, [topic_of(tenant), dead_letter_topic(topic_of(tenant))])
+    await ensure_collections(producer_db(mongo, tenant), ["incidents"])
+
+
+@contextlib.asynccontextmanager
+async def running_bus(
+    mongo_uri: str, bootstrap: str, tenant: str, *, consume: bool = True
+) -> AsyncIterator[Bus]:
+    """Relays for both sides and (optionally) the front-door consumer, all on real infra."""
+    mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongo_uri)
+    await prepare_tenant(mongo, bootstrap, tenant)
+    consumer = EventConsumer(
+        mongo=mongo,
+        recipient="front-door",
+        tenants=[tenant],
+        policy=POLICY,
+        handlers={"bus-test-note-recorded": record_note},
+        database=lambda t: consumer_db(mongo, t),
+        backoff_s=0.05,
+    )
+    await consumer.prepare(["notes"])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    relay = OutboxRelay(
+        producer, [producer_db(mongo, tenant), consumer_db(mongo, tenant)], idle_poll_s=0.05
+    )
+    await relay.prepare()
+    relay.start()
+    consumer.after_commit.append(relay.wake)
+    broker = KafkaBroker(bootstrap, logger=None)
+    if consume:
+        consumer.subscribe(broker)
+        await broker.start()
+    try:
+        yield Bus(mongo, bootstrap, tenant, consumer, relay)
+    finally:
+        await broker.stop()
+        await relay.stop()
+        await producer.stop()
+        await mongo.close()
