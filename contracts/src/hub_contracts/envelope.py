@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -31,6 +32,7 @@ def event_type(name: str, major: int) -> str:
     return f"{EVENT_TYPE_PREFIX}.{name}.v{major}"
 
 
+@lru_cache(maxsize=1024)
 def parse_event_type(value: str) -> tuple[str, int] | None:
     """``(event-name, major)`` of a well-formed type, else None."""
     match = _TYPE_RE.fullmatch(value)

@@ -10,7 +10,6 @@ as ``not-shared-by-choice``.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -146,9 +145,9 @@ def _refused(recipient: str, reason: RejectReason, detail: str) -> Decision:
 
 
 def minimise(data: dict[str, Any], visible: tuple[str, ...]) -> dict[str, Any]:
-    """A copy of ``data`` holding only the ``visible`` field paths."""
+    """``data`` holding only the ``visible`` field paths (shares unchanged values)."""
     if ALL_FIELDS in visible:
-        return copy.deepcopy(data)
+        return data
     out: dict[str, Any] = {}
     for path in visible:
         _copy_path(data, out, path.split("."))
@@ -159,21 +158,30 @@ def withheld_paths(data: dict[str, Any], visible: tuple[str, ...]) -> list[str]:
     """Leaf paths present in ``data`` that ``visible`` does not cover (for audit)."""
     if ALL_FIELDS in visible:
         return []
-    covered = set(visible)
-    return sorted({p for p in _leaf_paths(data) if not any(_covers(c, p) for c in covered)})
+    covered = frozenset(visible)
+    return sorted({p for p in _leaf_paths(data, "") if not _is_covered(p, covered)})
 
 
-def _covers(visible: str, path: str) -> bool:
-    return path == visible or path.startswith(visible + ".")
+def _is_covered(path: str, covered: frozenset[str]) -> bool:
+    """True if ``path`` or one of its parents is visible."""
+    if path in covered:
+        return True
+    cut = path.rfind(".")
+    while cut > 0:
+        if path[:cut] in covered:
+            return True
+        cut = path.rfind(".", 0, cut)
+    return False
 
 
-def _leaf_paths(value: Any, prefix: str = "") -> list[str]:
+def _leaf_paths(value: Any, prefix: str) -> list[str]:
     if isinstance(value, dict):
-        return [
-            p
-            for k, v in value.items()
-            for p in _leaf_paths(v, f"{prefix}{k}" if not prefix else f"{prefix}.{k}")
-        ] or ([prefix] if prefix else [])
+        if not value:
+            return [prefix] if prefix else []
+        paths: list[str] = []
+        for key, item in value.items():
+            paths += _leaf_paths(item, f"{prefix}.{key}" if prefix else key)
+        return paths
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return [p for v in value for p in _leaf_paths(v, prefix + "[]")]
     return [prefix] if prefix else []
@@ -187,7 +195,7 @@ def _copy_path(src: Any, dst: dict[str, Any], parts: list[str]) -> None:
         return
     value = src[key]
     if not rest:
-        dst[key] = copy.deepcopy(value)
+        dst[key] = value
         return
     if is_list and isinstance(value, list):
         target = dst.setdefault(key, [{} for _ in value])

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter as Counter_
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from bson import Binary, ObjectId
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -46,6 +46,7 @@ from hub_messaging.outbox import (
     dead_letter_row,
     ensure_collections,
     ensure_outbox_indexes,
+    record_row,
 )
 
 log = logging.getLogger("hub_messaging.consumer")
@@ -77,6 +78,9 @@ class HandlerContext:
 
 
 Handler = Callable[[Delivery, HandlerContext], Awaitable[None]]
+"""Handles one delivery."""
+BatchHandler = Callable[[Sequence[Delivery], HandlerContext], Awaitable[None]]
+"""Handles consecutive deliveries of one event type at once (e.g. one ``insert_many``)."""
 
 
 @dataclass
@@ -104,7 +108,8 @@ class EventConsumer:
         recipient: str,
         tenants: Sequence[str],
         policy: SharingPolicy,
-        handlers: dict[str, Handler],
+        handlers: dict[str, Handler] | None = None,
+        batch_handlers: dict[str, BatchHandler] | None = None,
         database: Callable[[str], AsyncDatabase[Document]],
         registry: CollectorRegistry | None = None,
         audit_rows: AuditRows | None = None,
@@ -115,7 +120,9 @@ class EventConsumer:
         self.recipient = recipient
         self.tenants = tuple(tenants)
         self.policy = policy
-        self.handlers = handlers
+        self.batch_handlers: dict[str, BatchHandler] = dict(batch_handlers or {})
+        for name, handler in (handlers or {}).items():
+            self.batch_handlers[name] = _one_by_one(handler)
         self.database = database
         self.audit_rows = audit_rows
         self.max_attempts = max_attempts
@@ -147,7 +154,7 @@ class EventConsumer:
         """Every topic carrying an event this recipient handles, for every tenant."""
         names: set[str] = set()
         for model in REGISTRY.values():
-            if model.event_name not in self.handlers:
+            if model.event_name not in self.batch_handlers:
                 continue
             for tenant in self.tenants:
                 for producer in model.producers:
@@ -293,23 +300,32 @@ class EventConsumer:
         )
         context = HandlerContext(tenant, db, session, self.outbox)
         rows: list[Document] = []
+        run: list[Delivery] = []  # consecutive deliveries of one type, in partition order
         for item in items:
             if item.delivery is not None:
-                handler = self.handlers[item.delivery.event.event_name]
-                try:
-                    await handler(item.delivery, context)
-                except PyMongoError:
-                    raise
-                except Exception as exc:
-                    raise _HandlerFailed(item, exc) from exc
-                self.consumed.labels(
-                    self.recipient, item.delivery.event.type, item.delivery.outcome.value
-                ).inc()
+                if run and run[0].event.event_name != item.delivery.event.event_name:
+                    await self._handle_run(run, context)
+                    run = []
+                run.append(item.delivery)
             if item.dead_letter is not None:
                 rows.append(item.dead_letter)
             rows.extend(item.audit)
+        if run:
+            await self._handle_run(run, context)
         if rows:
             await db[OUTBOX].insert_many(rows, session=session)
+
+    async def _handle_run(self, run: list[Delivery], context: HandlerContext) -> None:
+        handler = self.batch_handlers[run[0].event.event_name]
+        try:
+            await handler(run, context)
+        except PyMongoError:
+            raise
+        except Exception as exc:
+            raise _HandlerFailed(exc) from exc
+        outcomes = Counter_(d.outcome.value for d in run)
+        for outcome, count in outcomes.items():
+            self.consumed.labels(self.recipient, run[0].event.type, outcome).inc(count)
 
     async def _commit_single(self, db: AsyncDatabase[Document], tenant: str, item: _Item) -> None:
         for attempt in range(1, self.max_attempts + 1):
@@ -351,34 +367,36 @@ class EventConsumer:
 
 
 class _HandlerFailed(Exception):
-    def __init__(self, item: _Item, cause: Exception) -> None:
+    def __init__(self, cause: Exception) -> None:
         super().__init__(str(cause))
-        self.item = item
         self.cause = cause
+
+
+def _one_by_one(handler: Handler) -> BatchHandler:
+    async def each(deliveries: Sequence[Delivery], context: HandlerContext) -> None:
+        for delivery in deliveries:
+            await handler(delivery, context)
+
+    return each
 
 
 def _raw_dead_letter(
     record: ConsumerRecord[bytes, bytes], reason: RejectReason, detail: str, recipient: str
 ) -> Document:
     """Dead-letter a record as received (it may not even be a CloudEvent)."""
-    headers = [[k, Binary(v or b"")] for k, v in record.headers]
+    headers = [(k, v or b"") for k, v in record.headers]
     headers += [
-        ["dlq_reason", Binary(reason.value.encode())],
-        ["dlq_detail", Binary(detail.encode())],
-        ["dlq_recipient", Binary(recipient.encode())],
-        ["dlq_source_topic", Binary(record.topic.encode())],
-        ["dlq_source_offset", Binary(f"{record.partition}:{record.offset}".encode())],
+        ("dlq_reason", reason.value.encode()),
+        ("dlq_detail", detail.encode()),
+        ("dlq_recipient", recipient.encode()),
+        ("dlq_source_topic", record.topic.encode()),
+        ("dlq_source_offset", f"{record.partition}:{record.offset}".encode()),
     ]
     topic = dead_letter_topic(record.topic)
-    return {
-        "_id": f"{topic}|{record.topic}:{record.partition}:{record.offset}",
-        "seq": ObjectId(),
-        "topic": topic,
-        "key": Binary(record.key or b""),
-        "value": Binary(record.value or b""),
-        "headers": headers,
-        "event_id": None,
-        "event_type": None,
-        "created_at": datetime.now(UTC),
-        "sent": False,
-    }
+    return record_row(
+        f"{topic}|{record.topic}:{record.partition}:{record.offset}",
+        topic,
+        record.key or b"",
+        record.value or b"",
+        headers,
+    )

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bson import Binary, ObjectId
+import bson
+from bson import ObjectId
 from hub_contracts.binding import RejectReason, to_kafka
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.policy import Decision, SharingPolicy
@@ -56,16 +57,46 @@ async def ensure_outbox_indexes(db: AsyncDatabase[Document]) -> None:
     await db[OUTBOX].create_index([("sent", ASCENDING), ("seq", ASCENDING)])
 
 
-def _with_trace_context(event: CloudEvent) -> CloudEvent:
-    """Record the current trace context on the event, so consumers join the same trace."""
-    if event.traceparent:
-        return event
+def current_trace_context() -> dict[str, str]:
+    """W3C trace context of the current span, to record on events (empty if none)."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
-    if "traceparent" not in carrier:
+    return {k: v for k, v in carrier.items() if k in ("traceparent", "tracestate")}
+
+
+def _with_trace_context(event: CloudEvent, context: dict[str, str]) -> CloudEvent:
+    """Record the trace context on the event, so consumers join the same trace."""
+    if event.traceparent or "traceparent" not in context:
         return event
     return event.model_copy(
-        update={"traceparent": carrier["traceparent"], "tracestate": carrier.get("tracestate")}
+        update={"traceparent": context["traceparent"], "tracestate": context.get("tracestate")}
+    )
+
+
+def record_row(
+    row_id: str, topic: str, key: bytes, value: bytes, headers: Sequence[tuple[str, bytes]]
+) -> Document:
+    """An outbox document holding one Kafka record, encoded as a single BSON blob."""
+    # plain bytes encode as BSON binary; one blob keeps the row cheap to write and read
+    record = {"topic": topic, "key": key, "value": value, "headers": list(headers)}
+    return {
+        "_id": row_id,
+        "seq": ObjectId(),
+        "topic": topic,
+        "record": bson.encode(record),
+        "created_at": datetime.now(UTC),
+        "sent": False,
+    }
+
+
+def decode_record(row: Document) -> tuple[str, bytes, bytes, list[tuple[str, bytes]]]:
+    """``(topic, key, value, headers)`` of an outbox row."""
+    record = bson.decode(bytes(row["record"]))
+    return (
+        record["topic"],
+        bytes(record["key"]),
+        bytes(record["value"]),
+        [(k, bytes(v)) for k, v in record["headers"]],
     )
 
 
@@ -78,19 +109,7 @@ def outbox_row(
         # W3C header too, so FastStream's telemetry middleware continues the trace
         headers.append(("traceparent", event.traceparent.encode()))
     headers.extend(extra_headers)
-    return {
-        "_id": f"{topic}|{event.id}",
-        "seq": ObjectId(),
-        "topic": topic,
-        "key": Binary(key),
-        "value": Binary(value),
-        "headers": [[k, Binary(v)] for k, v in headers],
-        "event_id": event.id,
-        "event_type": event.type,
-        "tenant": event.tenant,
-        "created_at": datetime.now(UTC),
-        "sent": False,
-    }
+    return record_row(f"{topic}|{event.id}", topic, key, value, headers)
 
 
 def dead_letter_row(
@@ -134,10 +153,11 @@ class Outbox:
         """
         rows: list[Document] = []
         decisions: list[Decision] = []
+        trace_context = current_trace_context()
         for event in events:
             if event.producer != self.producer:
                 raise ValueError(f"{self.producer} cannot publish as {event.producer}")
-            event = _with_trace_context(event)
+            event = _with_trace_context(event, trace_context)
             decision = self.policy.accepted_anywhere(event)
             decisions.append(decision)
             if decision.allowed:

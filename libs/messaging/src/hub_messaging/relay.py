@@ -19,15 +19,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError
 
-from hub_messaging.outbox import OUTBOX, ensure_outbox_indexes
+from hub_messaging.outbox import OUTBOX, decode_record, ensure_outbox_indexes
 
 log = logging.getLogger("hub_messaging.relay")
 Document = dict[str, Any]
 LEASES = "outbox_leases"
+MAX_IN_FLIGHT = 2
 
 
 class OutboxRelay:
@@ -50,6 +52,9 @@ class OutboxRelay:
         self.lease = timedelta(seconds=lease_s)
         self.retention = retention
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._held_until: dict[str, datetime] = {}
+        self._cursor: dict[str, ObjectId | None] = {}
+        self._in_flight: dict[str, list[asyncio.Task[None]]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
@@ -69,6 +74,9 @@ class OutboxRelay:
 
     async def _hold_lease(self, db: AsyncDatabase[Document]) -> bool:
         now = datetime.now(UTC)
+        held_until = self._held_until.get(db.name)
+        if held_until is not None and held_until - now > self.lease / 2:
+            return True  # renewed recently enough
         try:
             doc = await db[LEASES].find_one_and_update(
                 {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
@@ -77,39 +85,74 @@ class OutboxRelay:
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
+            self._held_until.pop(db.name, None)
             return False  # another relay holds an unexpired lease
-        return doc is not None and doc["owner"] == self.owner
+        if doc is None or doc["owner"] != self.owner:
+            self._held_until.pop(db.name, None)
+            return False
+        self._held_until[db.name] = now + self.lease
+        return True
 
     async def relay_once(self, db: AsyncDatabase[Document]) -> int:
-        """Publish one batch of unsent rows of ``db``; returns how many."""
+        """Send one page of unsent rows of ``db``; returns how many were sent.
+
+        Pages are read past a sequence cursor while earlier pages are still
+        being confirmed (Kafka acks, then marked sent), at most
+        ``MAX_IN_FLIGHT`` pages at a time. When nothing is left past the
+        cursor, every confirmation is awaited and the next pass rescans from
+        the start, picking up rows of transactions that committed late.
+        """
         if not await self._hold_lease(db):
+            await self._drain(db.name)
             return 0
-        rows = (
-            await db[OUTBOX]
-            .find({"sent": False})
-            .sort("seq", ASCENDING)
-            .limit(self.batch_size)
-            .to_list()
-        )
+        cursor = self._cursor.get(db.name)
+        query: Document = {"sent": False}
+        if cursor is not None:
+            query["seq"] = {"$gt": cursor}
+        rows = await db[OUTBOX].find(query).sort("seq", ASCENDING).limit(self.batch_size).to_list()
         if not rows:
+            await self._drain(db.name)
+            self._cursor[db.name] = None
             return 0
-        # send() queues in order; awaiting the futures confirms every write (acks=all)
-        futures = [
-            await self.producer.send(
-                row["topic"],
-                value=bytes(row["value"]),
-                key=bytes(row["key"]),
-                headers=[(k, bytes(v)) for k, v in row["headers"]],
-            )
-            for row in rows
-        ]
+        # send() queues in order; the futures resolve once written with acks=all
+        futures = []
+        for row in rows:
+            topic, key, value, headers = decode_record(row)
+            futures.append(await self.producer.send(topic, value=value, key=key, headers=headers))
+        self._cursor[db.name] = rows[-1]["seq"]
+        in_flight = self._in_flight.setdefault(db.name, [])
+        in_flight.append(asyncio.create_task(self._confirm(db, rows, futures)))
+        while len(in_flight) > MAX_IN_FLIGHT:
+            await in_flight.pop(0)
+        return len(rows)
+
+    async def _confirm(
+        self, db: AsyncDatabase[Document], rows: list[Document], futures: list[Any]
+    ) -> None:
         await asyncio.gather(*futures)
         await db[OUTBOX].update_many(
             {"_id": {"$in": [r["_id"] for r in rows]}},
             {"$set": {"sent": True, "sent_at": datetime.now(UTC)}},
         )
         self.published += len(rows)
-        return len(rows)
+
+    async def _drain(self, name: str) -> None:
+        in_flight = self._in_flight.pop(name, [])
+        try:
+            for task in in_flight:
+                await task
+        finally:
+            for task in in_flight:
+                task.cancel()
+
+    async def _reset(self) -> None:
+        """After a failure: forget cursors and pages in flight; unsent rows stay unsent."""
+        for name in list(self._in_flight):
+            for task in self._in_flight.pop(name):
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+        self._cursor.clear()
 
     async def run(self) -> None:
         """Relay until cancelled; errors are logged and retried with backoff."""
@@ -121,8 +164,9 @@ class OutboxRelay:
                 for db in self.databases:
                     moved += await self.relay_once(db)
                 backoff = 0.1
-            except (PyMongoError, Exception) as exc:  # Kafka or Mongo away: keep the rows
+            except Exception as exc:  # Kafka or Mongo away: the rows stay unsent
                 log.warning("outbox relay failed; retrying", extra={"error": type(exc).__name__})
+                await self._reset()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
@@ -140,3 +184,6 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for name in list(self._in_flight):
+            with contextlib.suppress(Exception):
+                await self._drain(name)
