@@ -129,6 +129,8 @@ class EventConsumer:
         self.backoff_s = backoff_s
         self.outbox = Outbox(policy, recipient)
         self.after_commit: list[Callable[[], None]] = []
+        self.handler_collections: tuple[str, ...] = ()
+        """The handlers' own collections, created by ``prepare`` at start-up."""
         registry = registry or CollectorRegistry()
         self.consumed = Counter(
             "hub_events_consumed",

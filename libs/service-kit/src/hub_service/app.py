@@ -17,15 +17,23 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
+from hub_contracts.envelope import CloudEvent
+from hub_contracts.policy import Decision, SharingPolicy, load_policy
 from hub_contracts.tenancy import UnknownTenantError, database_name
+from hub_contracts.topics import dead_letter_topic
+from hub_messaging.consumer import BatchHandler, EventConsumer, Handler
+from hub_messaging.outbox import Outbox
+from hub_messaging.relay import OutboxRelay
+from hub_messaging.topics import ensure_topics
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_service.logs import configure_logging
-from hub_service.messaging import build_broker
+from hub_service.messaging import build_broker, build_producer
 from hub_service.readiness import KafkaProbe, MongoProbe, ProbeResult
 from hub_service.settings import ServiceSettings
 from hub_service.telemetry import build_tracer_provider, instrument_pymongo
@@ -38,7 +46,7 @@ BROKER_RETRY_S = 2.0
 
 @dataclass
 class ServiceRuntime:
-    """What a running service holds: settings, clients and its metrics registry."""
+    """What a running service holds: settings, clients, its bus and its metrics registry."""
 
     settings: ServiceSettings
     registry: CollectorRegistry
@@ -46,12 +54,84 @@ class ServiceRuntime:
     mongo: AsyncMongoClient[Document]
     broker: KafkaBroker
     broker_connected: asyncio.Event = field(default_factory=asyncio.Event)
+    consumers: list[EventConsumer] = field(default_factory=list)
+    relay: OutboxRelay | None = None
+    sharing_policy: SharingPolicy | None = None
+    """The policy in force; the committed contracts policy unless given."""
 
     def database(self, tenant: str) -> AsyncDatabase[Document]:
         """This service's database for ``tenant``; unknown tenants are refused."""
         if tenant not in self.settings.tenants:
             raise UnknownTenantError(tenant, "not a tenant of this deployment")
         return self.mongo[database_name(tenant, self.settings.service_name)]
+
+    @property
+    def policy(self) -> SharingPolicy:
+        return self.sharing_policy or load_policy()
+
+    @property
+    def outbox(self) -> Outbox:
+        return Outbox(self.policy, self.settings.service_name)
+
+    def consume(
+        self,
+        *,
+        handlers: dict[str, Handler] | None = None,
+        batch_handlers: dict[str, BatchHandler] | None = None,
+        collections: Sequence[str] = (),
+    ) -> EventConsumer:
+        """Subscribe this service, as a recipient, to the events it handles.
+
+        Call from ``configure`` (before the broker starts). Each event reaches
+        a handler only if the sharing policy lets this service see it, with
+        withheld fields removed, at most once, inside a transaction on the
+        event's tenant database; ``collections`` are the handlers' own,
+        created at start-up.
+        """
+        consumer = EventConsumer(
+            mongo=self.mongo,
+            recipient=self.settings.service_name,
+            tenants=self.settings.tenants,
+            policy=self.policy,
+            handlers=handlers,
+            batch_handlers=batch_handlers,
+            database=self.database,
+            registry=self.registry,
+        )
+        consumer.handler_collections = tuple(collections)
+        consumer.subscribe(self.broker)
+        consumer.after_commit.append(self.wake_relay)
+        self.consumers.append(consumer)
+        return consumer
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    @asynccontextmanager
+    async def transaction(self, tenant: str) -> AsyncIterator[Transaction]:
+        """A state change and the events it causes, committed together.
+
+        ``await tx.publish([...])`` queues events in the outbox inside the
+        transaction; the relay sends them once it commits.
+        """
+        db = self.database(tenant)
+        async with self.mongo.start_session() as session, await session.start_transaction():
+            yield Transaction(db, session, self.outbox)
+        self.wake_relay()
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """An open transaction on one tenant database, with its outbox."""
+
+    db: AsyncDatabase[Document]
+    session: AsyncClientSession
+    outbox: Outbox
+
+    async def publish(self, events: Sequence[CloudEvent]) -> list[Decision]:
+        """Queue events (policy-checked; refused ones go to their dead letters)."""
+        return await self.outbox.add(self.db, self.session, events)
 
 
 Configure = Callable[[ServiceRuntime, FastAPI], None]
@@ -64,6 +144,7 @@ def create_service_app(
     title: str,
     configure: Configure | None = None,
     on_startup: Sequence[StartupHook] = (),
+    policy: SharingPolicy | None = None,
 ) -> FastAPI:
     """Build a service's FastAPI app from its settings.
 
@@ -86,6 +167,7 @@ def create_service_app(
             tz_aware=True,
         ),
         broker=build_broker(settings, registry=registry, tracer_provider=tracer_provider),
+        sharing_policy=policy,
     )
     kafka_probe = KafkaProbe(
         settings.kafka_bootstrap, settings.service_name, settings.probe_timeout_s
@@ -111,6 +193,9 @@ def create_service_app(
             connector.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await connector
+            if runtime.relay is not None:
+                await runtime.relay.stop()
+                await runtime.relay.producer.stop()
             await runtime.broker.stop()
             await kafka_probe.close()
             await runtime.mongo.close()
@@ -161,11 +246,27 @@ def create_service_app(
     return app
 
 
+async def _start_bus(runtime: ServiceRuntime) -> None:
+    """Topics and collections first, then the broker (subscribers), then the relay."""
+    settings = runtime.settings
+    topics = [t for c in runtime.consumers for t in c.topics()]
+    await ensure_topics(settings.kafka_bootstrap, [*topics, *map(dead_letter_topic, topics)])
+    for consumer in runtime.consumers:
+        await consumer.prepare(consumer.handler_collections)
+    await runtime.broker.start()
+    if runtime.relay is None:
+        producer = build_producer(settings)
+        await producer.start()
+        runtime.relay = OutboxRelay(producer, [runtime.database(t) for t in settings.tenants])
+        await runtime.relay.prepare()
+        runtime.relay.start()
+
+
 async def _connect_broker(runtime: ServiceRuntime) -> None:
-    """Start the broker, retrying while Kafka is unreachable."""
+    """Start the bus, retrying while Kafka (or MongoDB) is unreachable."""
     while True:
         try:
-            await runtime.broker.start()
+            await _start_bus(runtime)
         except Exception as exc:
             log.warning(
                 "kafka broker not reachable; retrying",

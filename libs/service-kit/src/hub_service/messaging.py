@@ -1,12 +1,13 @@
 """The Kafka broker factory.
 
 Producers are safe by default: ``acks=all`` with idempotence on. Subscribers
-(added by the messaging library of the contracts issue) must acknowledge only
-after their durable write, never with FastStream's first-ack policy.
+(``hub_messaging.EventConsumer``) acknowledge only after their durable write,
+never with FastStream's first-ack policy.
 """
 
 from __future__ import annotations
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -38,4 +39,16 @@ def build_broker(
             KafkaTelemetryMiddleware(tracer_provider=tracer_provider),
             KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name),
         ),
+    )
+
+
+def build_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """The outbox relay's producer: ``acks=all``, idempotent, small linger for batching."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"{settings.service_name}-relay",
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=10_000,
     )

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 class ServiceSettings(BaseSettings):
     """Settings every service shares."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, validate_by_name=True)
 
     service_name: str = Field(description="Service name from the catalogue, e.g. 'front-door'.")
     host: str = Field(default="127.0.0.1", validation_alias="HUB_BIND_HOST")
