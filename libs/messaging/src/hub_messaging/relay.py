@@ -20,6 +20,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from bson import ObjectId
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -155,7 +156,16 @@ class OutboxRelay:
         self._cursor.clear()
 
     async def run(self) -> None:
-        """Relay until cancelled; errors are logged and retried with backoff."""
+        """Relay until cancelled; errors are logged and retried with backoff.
+
+        Its polling is not traced: a trace per poll would bury the journeys in
+        the tracing UI. Each event carries the trace context of the change
+        that caused it instead.
+        """
+        with suppress_instrumentation():
+            await self._run()
+
+    async def _run(self) -> None:
         await self.prepare()
         backoff = 0.1
         while True:

@@ -12,6 +12,7 @@ import contextlib
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from pymongo import AsyncMongoClient
 
 
@@ -79,8 +80,10 @@ class MongoProbe:
 
     async def check(self) -> ProbeResult:
         try:
-            async with asyncio.timeout(self._timeout_s):
-                await self._client.admin.command("ping")
+            # readiness pings are not journeys: keep them out of the tracing UI
+            with suppress_instrumentation():
+                async with asyncio.timeout(self._timeout_s):
+                    await self._client.admin.command("ping")
             return ProbeResult("mongodb", True, "ping ok")
         except Exception as exc:
             return ProbeResult("mongodb", False, _reason(exc))
