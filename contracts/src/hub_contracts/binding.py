@@ -124,6 +124,7 @@ def from_kafka(
     if not attrs["ce_source"].startswith(f"/{tenant}/"):
         raise RejectedEvent(RejectReason.TENANT_MISMATCH, "source is not under the tenant")
     parsed = parse_event_type(attrs["ce_type"])
+    _load_catalogue()
     if parsed is None:
         raise RejectedEvent(RejectReason.UNKNOWN_TYPE, f"malformed type {attrs['ce_type']!r}")
     if attrs["ce_type"] not in REGISTRY:
@@ -164,6 +165,15 @@ def from_kafka(
     except ValidationError as exc:
         raise RejectedEvent(RejectReason.INVALID_PAYLOAD, _first_error(exc)) from exc
     return event
+
+
+def _load_catalogue() -> None:
+    """Register the contract catalogue before looking a type up.
+
+    Imported here rather than at module level because the event modules import
+    this module (``RejectReason``); after the first call it is a dict lookup.
+    """
+    import hub_contracts.events  # noqa: F401
 
 
 def _first_error(exc: ValidationError) -> str:
