@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import Counter as Counter_
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,19 +35,23 @@ from hub_contracts.envelope import REGISTRY, CloudEvent
 from hub_contracts.policy import SharingOutcome, SharingPolicy, minimise, withheld_paths
 from hub_contracts.tenancy import UnknownTenantError, validate_tenant_id
 from hub_contracts.topics import dead_letter_topic, topic_name
+from hub_contracts.upcasters import UpcastError, latest_major, upcast
 from prometheus_client import CollectorRegistry, Counter
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from hub_messaging.audit import SharingAudit
 from hub_messaging.outbox import (
     OUTBOX,
     Outbox,
+    OutgoingRecord,
     dead_letter_row,
     ensure_collections,
     ensure_outbox_indexes,
     record_row,
+    records_row,
 )
 
 log = logging.getLogger("hub_messaging.consumer")
@@ -90,12 +95,7 @@ class _Item:
     key: str
     delivery: Delivery | None = None
     dead_letter: Document | None = None
-    audit: list[Document] = field(default_factory=list)
-
-
-AuditRows = Callable[
-    [CloudEvent, str, SharingOutcome, RejectReason | None, tuple[str, ...]], list[Document]
-]
+    audit: OutgoingRecord | None = None
 
 
 class EventConsumer:
@@ -112,7 +112,8 @@ class EventConsumer:
         batch_handlers: dict[str, BatchHandler] | None = None,
         database: Callable[[str], AsyncDatabase[Document]],
         registry: CollectorRegistry | None = None,
-        audit_rows: AuditRows | None = None,
+        audit: bool = True,
+        majors: dict[str, int] | None = None,
         max_attempts: int = 3,
         backoff_s: float = 0.2,
     ) -> None:
@@ -124,7 +125,11 @@ class EventConsumer:
         for name, handler in (handlers or {}).items():
             self.batch_handlers[name] = _one_by_one(handler)
         self.database = database
-        self.audit_rows = audit_rows
+        self.audit = SharingAudit(recipient) if audit else None
+        self.majors = {
+            name: (majors or {}).get(name) or latest_major(name) for name in self.batch_handlers
+        }
+        """The major version each handler is written for; older events are upcast to it."""
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
         self.outbox = Outbox(policy, recipient)
@@ -156,7 +161,8 @@ class EventConsumer:
         """Every topic carrying an event this recipient handles, for every tenant."""
         names: set[str] = set()
         for model in REGISTRY.values():
-            if model.event_name not in self.batch_handlers:
+            wanted = self.majors.get(model.event_name)
+            if wanted is None or model.major > wanted:
                 continue
             for tenant in self.tenants:
                 for producer in model.producers:
@@ -211,6 +217,16 @@ class EventConsumer:
             self.rejected.labels(self.recipient, rejected.reason.value).inc()
             return item
         item = _Item(record, event.tenant, f"{event.source}|{event.id}")
+        wanted = self.majors.get(event.event_name, event.major)
+        if event.major != wanted:
+            try:
+                event = upcast(event, wanted)
+            except UpcastError as exc:
+                item.dead_letter = _raw_dead_letter(
+                    record, RejectReason.UNKNOWN_MAJOR_VERSION, str(exc), self.recipient
+                )
+                self.rejected.labels(self.recipient, RejectReason.UNKNOWN_MAJOR_VERSION.value).inc()
+                return item
         decision = self.policy.decide(event, self.recipient)
         if not decision.allowed:
             assert decision.reason is not None
@@ -218,9 +234,13 @@ class EventConsumer:
                 record.topic, event, decision.reason, decision.detail, self.recipient
             )
             self.rejected.labels(self.recipient, decision.reason.value).inc()
-            if self.audit_rows:
-                item.audit = self.audit_rows(
-                    event, self.recipient, decision.outcome, decision.reason, ()
+            if self.audit:
+                item.audit = self.audit.record(
+                    event,
+                    self.recipient,
+                    decision.outcome,
+                    decision.reason,
+                    detail=decision.detail,
                 )
             return item
         withheld = tuple(withheld_paths(event.data, decision.visible_fields))
@@ -228,8 +248,8 @@ class EventConsumer:
         item.delivery = Delivery(
             visible, decision.outcome, withheld, record.topic, record.partition, record.offset
         )
-        if self.audit_rows:
-            item.audit = self.audit_rows(event, self.recipient, decision.outcome, None, withheld)
+        if self.audit:
+            item.audit = self.audit.record(event, self.recipient, decision.outcome, None, withheld)
         return item
 
     async def process_batch(self, records: Iterable[ConsumerRecord[bytes, bytes]]) -> None:
@@ -302,6 +322,7 @@ class EventConsumer:
         )
         context = HandlerContext(tenant, db, session, self.outbox)
         rows: list[Document] = []
+        audit: list[OutgoingRecord] = []
         run: list[Delivery] = []  # consecutive deliveries of one type, in partition order
         for item in items:
             if item.delivery is not None:
@@ -311,9 +332,12 @@ class EventConsumer:
                 run.append(item.delivery)
             if item.dead_letter is not None:
                 rows.append(item.dead_letter)
-            rows.extend(item.audit)
+            if item.audit is not None:
+                audit.append(item.audit)
         if run:
             await self._handle_run(run, context)
+        if audit:  # the batch's audit trail travels in one outbox row
+            rows.append(records_row(f"audit|{uuid.uuid4()}", audit))
         if rows:
             await db[OUTBOX].insert_many(rows, session=session)
 

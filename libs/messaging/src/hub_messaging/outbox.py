@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import bson
 from bson import ObjectId
 from hub_contracts.binding import RejectReason, to_kafka
 from hub_contracts.envelope import CloudEvent
-from hub_contracts.policy import Decision, SharingPolicy
+from hub_contracts.events.records import NotSharedReason
+from hub_contracts.policy import Decision, SharingOutcome, SharingPolicy
 from hub_contracts.topics import dead_letter_topic
 from opentelemetry import propagate
 from pymongo import ASCENDING
@@ -73,43 +75,66 @@ def _with_trace_context(event: CloudEvent, context: dict[str, str]) -> CloudEven
     )
 
 
-def record_row(
-    row_id: str, topic: str, key: bytes, value: bytes, headers: Sequence[tuple[str, bytes]]
-) -> Document:
-    """An outbox document holding one Kafka record, encoded as a single BSON blob."""
+class OutgoingRecord(NamedTuple):
+    """One Kafka record waiting in the outbox."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+def records_row(row_id: str, records: Sequence[OutgoingRecord]) -> Document:
+    """An outbox document holding Kafka records, encoded as a single BSON blob.
+
+    One row may carry several records (a batch's audit trail, for instance):
+    they are published in order and marked sent together.
+    """
     # plain bytes encode as BSON binary; one blob keeps the row cheap to write and read
-    record = {"topic": topic, "key": key, "value": value, "headers": list(headers)}
+    blob = {"records": [{"t": r.topic, "k": r.key, "v": r.value, "h": r.headers} for r in records]}
     return {
         "_id": row_id,
         "seq": ObjectId(),
-        "topic": topic,
-        "record": bson.encode(record),
+        "records": bson.encode(blob),
+        "count": len(records),
         "created_at": datetime.now(UTC),
         "sent": False,
     }
 
 
-def decode_record(row: Document) -> tuple[str, bytes, bytes, list[tuple[str, bytes]]]:
-    """``(topic, key, value, headers)`` of an outbox row."""
-    record = bson.decode(bytes(row["record"]))
-    return (
-        record["topic"],
-        bytes(record["key"]),
-        bytes(record["value"]),
-        [(k, bytes(v)) for k, v in record["headers"]],
-    )
+def record_row(
+    row_id: str, topic: str, key: bytes, value: bytes, headers: Sequence[tuple[str, bytes]]
+) -> Document:
+    """An outbox document holding one Kafka record."""
+    return records_row(row_id, [OutgoingRecord(topic, key, value, list(headers))])
+
+
+def decode_records(row: Document) -> list[OutgoingRecord]:
+    """The records of an outbox row, in publication order."""
+    blob = bson.decode(bytes(row["records"]))
+    return [
+        OutgoingRecord(r["t"], bytes(r["k"]), bytes(r["v"]), [(k, bytes(v)) for k, v in r["h"]])
+        for r in blob["records"]
+    ]
+
+
+def event_record(
+    topic: str, event: CloudEvent, extra_headers: Sequence[tuple[str, bytes]] = ()
+) -> OutgoingRecord:
+    """The Kafka record that carries ``event`` (binary content mode) to ``topic``."""
+    key, value, headers = to_kafka(event)
+    if event.traceparent:
+        # W3C header too, so FastStream's telemetry middleware continues the trace
+        headers.append(("traceparent", event.traceparent.encode()))
+    headers.extend(extra_headers)
+    return OutgoingRecord(topic, key, value, headers)
 
 
 def outbox_row(
     topic: str, event: CloudEvent, extra_headers: Sequence[tuple[str, bytes]] = ()
 ) -> Document:
     """The outbox document that publishes ``event`` to ``topic``."""
-    key, value, headers = to_kafka(event)
-    if event.traceparent:
-        # W3C header too, so FastStream's telemetry middleware continues the trace
-        headers.append(("traceparent", event.traceparent.encode()))
-    headers.extend(extra_headers)
-    return record_row(f"{topic}|{event.id}", topic, key, value, headers)
+    return records_row(f"{topic}|{event.id}", [event_record(topic, event, extra_headers)])
 
 
 def dead_letter_row(
@@ -136,8 +161,11 @@ class Outbox:
     """Adds events to a tenant database's outbox inside the caller's transaction."""
 
     def __init__(self, policy: SharingPolicy, producer: str) -> None:
+        from hub_messaging.audit import SharingAudit  # audit builds on this module
+
         self.policy = policy
         self.producer = producer
+        self.audit = SharingAudit(producer)
 
     async def add(
         self,
@@ -149,9 +177,11 @@ class Outbox:
 
         Each event is checked against the sharing policy first: one that no
         recipient accepts is queued for its dead-letter topic instead, with
-        the machine-readable reason, and reported in the returned decisions.
+        the machine-readable reason, audited, and reported in the returned
+        decisions.
         """
         rows: list[Document] = []
+        audit: list[OutgoingRecord] = []
         decisions: list[Decision] = []
         trace_context = current_trace_context()
         for event in events:
@@ -162,20 +192,61 @@ class Outbox:
             decisions.append(decision)
             if decision.allowed:
                 rows.append(outbox_row(event.topic, event))
-            else:
-                assert decision.reason is not None
-                log.warning(
-                    "event refused at source",
-                    extra={
-                        "event_id": event.id,
-                        "event_type": event.type,
-                        "tenant": event.tenant,
-                        "reason": decision.reason.value,
-                    },
+                continue
+            assert decision.reason is not None
+            log.warning(
+                "event refused at source",
+                extra={
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "tenant": event.tenant,
+                    "reason": decision.reason.value,
+                },
+            )
+            rows.append(
+                dead_letter_row(
+                    event.topic, event, decision.reason, decision.detail, decision.recipient
                 )
-                rows.append(
-                    dead_letter_row(event.topic, event, decision.reason, decision.detail, "*")
-                )
+            )
+            record = self.audit.record(
+                event,
+                decision.recipient,
+                decision.outcome,
+                decision.reason,
+                detail=decision.detail,
+            )
+            if record is not None:
+                audit.append(record)
+        if audit:
+            rows.append(records_row(f"audit|{uuid.uuid4()}", audit))
         if rows:
             await db[OUTBOX].insert_many(rows, session=session)
         return decisions
+
+    async def record_not_shared(
+        self,
+        db: AsyncDatabase[Document],
+        session: AsyncClientSession,
+        event: CloudEvent,
+        recipient: str,
+        reason: NotSharedReason,
+        decided_by: str,
+        detail: str | None = None,
+    ) -> None:
+        """Record a person's decision not to share ``event`` with ``recipient``.
+
+        The event itself is not published; the decision, its reason and who
+        made it are, as an audit event.
+        """
+        record = self.audit.record(
+            event,
+            recipient,
+            SharingOutcome.NOT_SHARED_BY_CHOICE,
+            reason,
+            decided_by=decided_by,
+            detail=detail,
+        )
+        if record is not None:
+            await db[OUTBOX].insert_one(
+                records_row(f"audit|{uuid.uuid4()}", [record]), session=session
+            )

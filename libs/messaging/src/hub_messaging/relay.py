@@ -25,7 +25,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from hub_messaging.outbox import OUTBOX, decode_record, ensure_outbox_indexes
+from hub_messaging.outbox import OUTBOX, decode_records, ensure_outbox_indexes
 
 log = logging.getLogger("hub_messaging.relay")
 Document = dict[str, Any]
@@ -118,8 +118,12 @@ class OutboxRelay:
         # send() queues in order; the futures resolve once written with acks=all
         futures = []
         for row in rows:
-            topic, key, value, headers = decode_record(row)
-            futures.append(await self.producer.send(topic, value=value, key=key, headers=headers))
+            for record in decode_records(row):
+                futures.append(
+                    await self.producer.send(
+                        record.topic, value=record.value, key=record.key, headers=record.headers
+                    )
+                )
         self._cursor[db.name] = rows[-1]["seq"]
         in_flight = self._in_flight.setdefault(db.name, [])
         in_flight.append(asyncio.create_task(self._confirm(db, rows, futures)))
@@ -135,7 +139,7 @@ class OutboxRelay:
             {"_id": {"$in": [r["_id"] for r in rows]}},
             {"$set": {"sent": True, "sent_at": datetime.now(UTC)}},
         )
-        self.published += len(rows)
+        self.published += len(futures)
 
     async def _drain(self, name: str) -> None:
         in_flight = self._in_flight.pop(name, [])

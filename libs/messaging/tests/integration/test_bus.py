@@ -180,3 +180,69 @@ async def test_a_redelivered_event_has_no_visible_duplicate(
 
         await until(both, what="both events")
         assert (await bus.notes())["c1"]["count"] == 1
+
+
+def _audit_topic(tenant: str, service: str) -> str:
+    return f"{tenant}.{service}.sharing-decision-recorded.v1"
+
+
+async def test_every_decision_is_published_as_an_audit_event_without_the_data(
+    mongo_uri: str, kafka_bootstrap: str, unique_name: str
+) -> None:
+    canary = f"CANARY-{unique_name}"
+    async with running_bus(mongo_uri, kafka_bootstrap, unique_name) as bus:
+        shared = note(bus.tenant, "c1", "n", secret=canary)
+        refused = note(bus.tenant, "c2", "n", basis=WRONG_BASIS)
+        await publish(bus.mongo, bus.tenant, [shared, refused])
+        bus.relay.wake()
+
+        at_recipient = await read_topic(
+            kafka_bootstrap, _audit_topic(bus.tenant, "front-door"), expect=1
+        )
+        at_source = await read_topic(
+            kafka_bootstrap, _audit_topic(bus.tenant, "police-feed"), expect=1
+        )
+
+    minimised = json.loads(at_recipient[0].value)
+    assert minimised["event_id"] == shared.id
+    assert minimised["outcome"] == "minimised"
+    assert minimised["recipient"] == "front-door"
+    assert minimised["purpose"] == "safeguarding-screening"
+    assert minimised["lawful_basis"] == "dpa-2018-part-3"
+    assert minimised["withheld_fields"] == ["detail.private", "secret"]
+    assert minimised["decided_by"] == "service:front-door"
+    assert canary not in at_recipient[0].value.decode()
+
+    refusal = json.loads(at_source[0].value)
+    assert refusal["event_id"] == refused.id
+    assert refusal["outcome"] == "refused"
+    assert refusal["reason_code"] == "basis-not-accepted"
+
+
+async def test_a_decision_not_to_share_is_recorded_with_who_and_why(
+    mongo_uri: str, kafka_bootstrap: str, unique_name: str
+) -> None:
+    from bus_fixtures import POLICY, producer_db
+    from hub_contracts.events.records import NotSharedReason
+    from hub_messaging.outbox import Outbox
+
+    async with running_bus(mongo_uri, kafka_bootstrap, unique_name) as bus:
+        withheld = note(bus.tenant, "c3", "would tip off the suspect")
+        db = producer_db(bus.mongo, bus.tenant)
+        async with bus.mongo.start_session() as session, await session.start_transaction():
+            await Outbox(POLICY, "police-feed").record_not_shared(
+                db,
+                session,
+                withheld,
+                "front-door",
+                NotSharedReason.PREJUDICE_INVESTIGATION,
+                decided_by="user:ds-4471",
+            )
+        bus.relay.wake()
+        audit = await read_topic(kafka_bootstrap, _audit_topic(bus.tenant, "police-feed"), expect=1)
+        assert await bus.notes() == {}, "the event itself is not published"
+    record = json.loads(audit[0].value)
+    assert record["outcome"] == "not-shared-by-choice"
+    assert record["reason_code"] == "would-prejudice-investigation"
+    assert record["decided_by"] == "user:ds-4471"
+    assert record["event_id"] == withheld.id
