@@ -168,7 +168,9 @@ def _is_covered(path: str, covered: frozenset[str]) -> bool:
         return True
     cut = path.rfind(".")
     while cut > 0:
-        if path[:cut] in covered:
+        parent = path[:cut]
+        # "household" covers "household[].family_name" as well as "household[]"
+        if parent in covered or parent.removesuffix("[]") in covered:
             return True
         cut = path.rfind(".", 0, cut)
     return False

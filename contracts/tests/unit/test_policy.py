@@ -230,3 +230,25 @@ def test_the_path_checker_finds_and_misses_paths() -> None:
     assert _path_exists(schema, schema, ["answer", "reason"])
     assert not _path_exists(schema, schema, ["answer", "facts", "summary"])
     assert not _path_exists(schema, schema, ["answer", "colour"])
+
+
+@pytest.mark.parametrize(
+    ("visible", "withheld"),
+    [
+        (("household",), ["child.name"]),
+        (("household[].name",), ["child.name", "household[].dob"]),
+        (("child", "household[].dob"), ["household[].name"]),
+        (("*",), []),
+    ],
+)
+def test_withheld_paths_follow_the_visible_fields_into_lists(
+    visible: tuple[str, ...], withheld: list[str]
+) -> None:
+    data = {"child": {"name": "A"}, "household": [{"name": "B", "dob": "2001-01-01"}]}
+    assert withheld_paths(data, visible) == withheld
+    shown = minimise(data, visible)
+    for path in withheld:  # what is reported withheld is really absent
+        head, _, leaf = path.partition(".")
+        container = shown.get(head.removesuffix("[]"))
+        items = container if isinstance(container, list) else [container or {}]
+        assert all(leaf not in item for item in items)

@@ -231,7 +231,13 @@ class EventConsumer:
         if not decision.allowed:
             assert decision.reason is not None
             item.dead_letter = dead_letter_row(
-                record.topic, event, decision.reason, decision.detail, self.recipient
+                record.topic,
+                event,
+                decision.reason,
+                decision.detail,
+                self.recipient,
+                with_data=False,
+                source=f"{record.partition}:{record.offset}",
             )
             self.rejected.labels(self.recipient, decision.reason.value).inc()
             if self.audit:

@@ -143,18 +143,30 @@ def dead_letter_row(
     reason: RejectReason,
     detail: str,
     recipient: str,
+    *,
+    with_data: bool = True,
+    source: str | None = None,
 ) -> Document:
-    """An outbox row sending ``event`` to the dead letters of ``topic`` with its reason."""
-    return outbox_row(
-        dead_letter_topic(topic),
-        event,
-        (
-            ("dlq_reason", reason.value.encode()),
-            ("dlq_detail", detail.encode()),
-            ("dlq_recipient", recipient.encode()),
-            ("dlq_source_topic", topic.encode()),
-        ),
-    )
+    """An outbox row sending ``event`` to the dead letters of ``topic`` with its reason.
+
+    ``with_data=False`` keeps only the envelope: a recipient that refuses an
+    event by policy must not hold its data, even in a dead letter; the data
+    stays on the source topic at ``source`` (``partition:offset``).
+    """
+    headers = [
+        ("dlq_reason", reason.value.encode()),
+        ("dlq_detail", detail.encode()),
+        ("dlq_recipient", recipient.encode()),
+        ("dlq_source_topic", topic.encode()),
+    ]
+    if source is not None:
+        headers.append(("dlq_source_offset", source.encode()))
+    record = event_record(dead_letter_topic(topic), event, headers)
+    if not with_data:
+        record = record._replace(
+            value=b"", headers=[*record.headers, ("dlq_payload", b"withheld-by-policy")]
+        )
+    return records_row(f"{record.topic}|{event.id}|{recipient}", [record])
 
 
 class Outbox:
