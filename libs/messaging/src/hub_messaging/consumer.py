@@ -43,6 +43,16 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
 from hub_messaging.audit import SharingAudit
+from hub_messaging.consent import (
+    CONSENTS,
+    RECEIPTS,
+    WithdrawalHook,
+    consent_handlers,
+    consent_problem,
+    load_consents,
+    note_receipts,
+    relies_on_consent,
+)
 from hub_messaging.outbox import (
     OUTBOX,
     Outbox,
@@ -114,6 +124,7 @@ class EventConsumer:
         registry: CollectorRegistry | None = None,
         audit: bool = True,
         majors: dict[str, int] | None = None,
+        on_consent_withdrawn: Sequence[WithdrawalHook] = (),
         max_attempts: int = 3,
         backoff_s: float = 0.2,
     ) -> None:
@@ -124,6 +135,10 @@ class EventConsumer:
         self.batch_handlers: dict[str, BatchHandler] = dict(batch_handlers or {})
         for name, handler in (handlers or {}).items():
             self.batch_handlers[name] = _one_by_one(handler)
+        # every holder the policy sends consent records to keeps them and acts on withdrawal
+        for name, consent_handler in consent_handlers(on_consent_withdrawn).items():
+            if self.batch_handlers and policy.rules_for(name, latest_major(name), recipient):
+                self.batch_handlers.setdefault(name, consent_handler)
         self.database = database
         self.audit = SharingAudit(recipient) if audit else None
         self.majors = {
@@ -302,7 +317,8 @@ class EventConsumer:
         """Create the bookkeeping (and the handlers') collections of every tenant database."""
         for tenant in self.tenants:
             db = self.database(tenant)
-            await ensure_collections(db, [PROCESSED, *collections])
+            await ensure_collections(db, [PROCESSED, CONSENTS, RECEIPTS, *collections])
+            await db[RECEIPTS].create_index("consent_id")
             await ensure_outbox_indexes(db)
 
     async def _transaction(
@@ -327,6 +343,7 @@ class EventConsumer:
             [{"_id": i.key, "at": now, "recipient": self.recipient} for i in items], session=session
         )
         context = HandlerContext(tenant, db, session, self.outbox)
+        await self._check_consents(context, items)
         rows: list[Document] = []
         audit: list[OutgoingRecord] = []
         run: list[Delivery] = []  # consecutive deliveries of one type, in partition order
@@ -346,6 +363,44 @@ class EventConsumer:
             rows.append(records_row(f"audit|{uuid.uuid4()}", audit))
         if rows:
             await db[OUTBOX].insert_many(rows, session=session)
+
+    async def _check_consents(self, ctx: HandlerContext, items: list[_Item]) -> None:
+        """Refuse deliveries whose consent does not hold; note the ones it covers."""
+        relying = [i for i in items if i.delivery is not None and relies_on_consent(i.delivery)]
+        if not relying:
+            return
+        refs = [i.delivery.event.sharing.consent_ref or "" for i in relying if i.delivery]
+        consents = await load_consents(ctx.db, refs, ctx.session)
+        covered: list[Delivery] = []
+        for item in relying:
+            assert item.delivery is not None
+            event = item.delivery.event
+            problem = consent_problem(
+                consents.get(event.sharing.consent_ref or ""), item.delivery, self.recipient
+            )
+            if problem is None:
+                covered.append(item.delivery)
+                continue
+            reason = RejectReason.CONSENT_NOT_VALID
+            item.dead_letter = dead_letter_row(
+                item.record.topic,
+                event,
+                reason,
+                problem,
+                self.recipient,
+                with_data=False,
+                source=f"{item.record.partition}:{item.record.offset}",
+            )
+            item.audit = (
+                self.audit.record(
+                    event, self.recipient, SharingOutcome.REFUSED, reason, detail=problem
+                )
+                if self.audit
+                else None
+            )
+            item.delivery = None
+            self.rejected.labels(self.recipient, reason.value).inc()
+        await note_receipts(ctx, covered)
 
     async def _handle_run(self, run: list[Delivery], context: HandlerContext) -> None:
         handler = self.batch_handlers[run[0].event.event_name]

@@ -21,6 +21,7 @@ from hub_contracts.envelope import CloudEvent
 from hub_contracts.policy import Decision, SharingPolicy, load_policy
 from hub_contracts.tenancy import UnknownTenantError, database_name
 from hub_contracts.topics import dead_letter_topic
+from hub_messaging.consent import WithdrawalHook
 from hub_messaging.consumer import BatchHandler, EventConsumer, Handler
 from hub_messaging.outbox import Outbox
 from hub_messaging.relay import OutboxRelay
@@ -79,6 +80,7 @@ class ServiceRuntime:
         handlers: dict[str, Handler] | None = None,
         batch_handlers: dict[str, BatchHandler] | None = None,
         collections: Sequence[str] = (),
+        on_consent_withdrawn: Sequence[WithdrawalHook] = (),
     ) -> EventConsumer:
         """Subscribe this service, as a recipient, to the events it handles.
 
@@ -86,7 +88,8 @@ class ServiceRuntime:
         a handler only if the sharing policy lets this service see it, with
         withheld fields removed, at most once, inside a transaction on the
         event's tenant database; ``collections`` are the handlers' own,
-        created at start-up.
+        created at start-up. ``on_consent_withdrawn`` hooks remove what was
+        received under a consent when it is withdrawn.
         """
         consumer = EventConsumer(
             mongo=self.mongo,
@@ -97,6 +100,7 @@ class ServiceRuntime:
             batch_handlers=batch_handlers,
             database=self.database,
             registry=self.registry,
+            on_consent_withdrawn=on_consent_withdrawn,
         )
         consumer.handler_collections = tuple(collections)
         consumer.subscribe(self.broker)
