@@ -58,5 +58,9 @@ format: install
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
+asyncapi: install  ## regenerate contracts/asyncapi.yaml, contracts/docs/bus.md and the schema snapshots
+	$(RUN) python contracts/scripts/generate_asyncapi.py
+	$(RUN) python contracts/scripts/snapshot_schemas.py
+
 clean: down  ## stop the stack and delete its state (.local/)
 	rm -rf .local
