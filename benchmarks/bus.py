@@ -5,7 +5,7 @@ writes events to its outbox in MongoDB transactions with the state change and
 relays them to Kafka (acks=all, idempotent); the consuming service (this
 process, as the front door would be) checks the sharing policy, minimises,
 de-duplicates and writes each event to MongoDB in one transaction per batch
-before committing offsets.
+before committing offsets, and relays its audit records of every decision.
 Baseline: raw aiokafka produce (acks=all, idempotent) and consume of the same
 payload bytes, no database.
 
@@ -166,6 +166,15 @@ async def bench_library(bootstrap: str, mongo_uri: str, n: int, per_tx: int) -> 
     )
     await consumer.prepare(["concerns"])
     consumer.after_commit.append(after_commit)
+    # the consuming service relays its own outbox too: the audit trail of its decisions
+    audit_producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+    )
+    await audit_producer.start()
+    audit_relay = OutboxRelay(audit_producer, [cdb], idle_poll_s=0.05)
+    await audit_relay.prepare()
+    audit_relay.start()
+    consumer.after_commit.append(audit_relay.wake)
     broker = KafkaBroker(bootstrap, logger=None)
     consumer.subscribe(broker, max_records=2000)
     await broker.start()
@@ -194,6 +203,8 @@ async def bench_library(bootstrap: str, mongo_uri: str, n: int, per_tx: int) -> 
     elapsed = time.perf_counter() - start
     await publisher.wait()
     await broker.stop()
+    await audit_relay.stop()
+    await audit_producer.stop()
     stored = await cdb["concerns"].count_documents({})
     await mongo.close()
     p50, p99 = percentiles(latencies)
