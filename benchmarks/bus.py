@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 from hub_contracts.binding import to_kafka
 from hub_contracts.envelope import CloudEvent, EventPayload, register
@@ -39,6 +38,7 @@ from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
+from hub_messaging.topics import ensure_topics
 from hub_testing.infra import provide_infrastructure
 from pydantic import Field
 from pymongo import AsyncMongoClient
@@ -95,15 +95,6 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     return q[49], q[98]
 
 
-async def create_topic(bootstrap: str, topic: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 3, 1)])
-    finally:
-        await admin.close()
-
-
 async def produce(bootstrap: str, mongo_uri: str, tenant: str, n: int, per_tx: int) -> None:
     """The publishing service (its own process): state + outbox per transaction, and its relay."""
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
@@ -133,8 +124,7 @@ async def produce(bootstrap: str, mongo_uri: str, tenant: str, n: int, per_tx: i
 async def bench_library(bootstrap: str, mongo_uri: str, n: int, per_tx: int) -> dict[str, float]:
     tenant = "b" + uuid.uuid4().hex[:10]
     topic = f"{tenant}.police-feed.bench-concern-raised.v1"
-    await create_topic(bootstrap, topic)
-    await create_topic(bootstrap, topic + ".dlq")
+    await ensure_topics(bootstrap, [topic, topic + ".dlq"])
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
     cdb = mongo[f"{tenant}__front_door"]
     await ensure_collections(mongo[f"{tenant}__police_feed"], ["incidents"])
@@ -220,7 +210,7 @@ async def bench_library(bootstrap: str, mongo_uri: str, n: int, per_tx: int) -> 
 
 async def bench_raw(bootstrap: str, n: int) -> dict[str, float]:
     topic = "bench-raw-" + uuid.uuid4().hex[:10]
-    await create_topic(bootstrap, topic)
+    await ensure_topics(bootstrap, [topic])
     _, value, headers = to_kafka(make_event("bench", 0))
     consumer = AIOKafkaConsumer(
         topic,

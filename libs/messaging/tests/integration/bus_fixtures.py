@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream.kafka import KafkaBroker
 from hub_contracts.envelope import CloudEvent, EventPayload, register
 from hub_contracts.policy import SharingPolicy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_contracts.topics import dead_letter_topic
+from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.outbox import Outbox, ensure_collections
+from hub_messaging.relay import OutboxRelay
+from hub_messaging.topics import ensure_topics
 from pydantic import Field
+from pymongo import AsyncMongoClient
 
 
 @register
@@ -69,18 +76,6 @@ def topic_of(tenant: str) -> str:
     return f"{tenant}.police-feed.bus-test-note-recorded.v1"
 
 
-async def create_topics(bootstrap: str, names: list[str], partitions: int = 3) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        new = [NewTopic(n, partitions, 1) for n in names if n not in existing]
-        if new:
-            await admin.create_topics(new)
-    finally:
-        await admin.close()
-
-
 async def read_topic(
     bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30
 ) -> list[Any]:
@@ -129,16 +124,6 @@ def headers_of(record: Any) -> dict[str, str]:
 
 # -- a running bus: producer side (police-feed) and consumer side (front-door) -----------
 
-import contextlib  # noqa: E402
-from collections.abc import AsyncIterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-from faststream.kafka import KafkaBroker  # noqa: E402
-from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext  # noqa: E402
-from hub_messaging.outbox import Outbox, ensure_collections  # noqa: E402
-from hub_messaging.relay import OutboxRelay  # noqa: E402
-from pymongo import AsyncMongoClient  # noqa: E402
-
 
 def producer_db(mongo: AsyncMongoClient[Any], tenant: str) -> Any:
     return mongo[f"{tenant}__police_feed"]
@@ -185,7 +170,7 @@ class Bus:
 
 
 async def prepare_tenant(mongo: AsyncMongoClient[Any], bootstrap: str, tenant: str) -> None:
-    await create_topics(bootstrap, [topic_of(tenant), dead_letter_topic(topic_of(tenant))])
+    await ensure_topics(bootstrap, [topic_of(tenant), dead_letter_topic(topic_of(tenant))])
     await ensure_collections(producer_db(mongo, tenant), ["incidents"])
 
 
