@@ -212,7 +212,3 @@ def prometheus_config(config: StackConfig) -> str:
 def process_names(config: StackConfig) -> list[str]:
     """Names of every process of a stack, in start order."""
     return ["kafka", "mongo", "zipkin", "prometheus", *config.service_ports]
-
-
-def pid_file(config: StackConfig, name: str) -> Path:
-    return config.state_dir / "run" / f"{name}.pid"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -139,7 +139,6 @@ class Transaction:
 
 
 Configure = Callable[[ServiceRuntime, FastAPI], None]
-StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
 
 
 def create_service_app(
@@ -147,7 +146,6 @@ def create_service_app(
     *,
     title: str,
     configure: Configure | None = None,
-    on_startup: Sequence[StartupHook] = (),
     policy: SharingPolicy | None = None,
 ) -> FastAPI:
     """Build a service's FastAPI app from its settings.
@@ -188,8 +186,6 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.broker_connected = asyncio.Event()
         connector = asyncio.create_task(_connect_broker(runtime), name="broker-connect")
-        for hook in on_startup:
-            await hook(runtime)
         log.info("service started", extra={"port": settings.port})
         try:
             yield
