@@ -16,6 +16,7 @@ instead of linking a child to somebody else's record.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -51,24 +52,33 @@ def normalise_nhs_number(value: str) -> str:
     return digits
 
 
-def is_valid_nhs_number(value: object) -> bool:
-    """True for a well-formed NHS number with the right check digit."""
+def _is_valid(normalise: Callable[[str], str], value: object) -> bool:
     if not isinstance(value, str):
         return False
     try:
-        normalise_nhs_number(value)
+        normalise(value)
     except ValueError:
         return False
     return True
 
 
-def _nhs_number(value: object) -> object:
-    return normalise_nhs_number(value) if isinstance(value, str) else value
+def _before(normalise: Callable[[str], str]) -> Callable[[object], object]:
+    """A pydantic pre-validator: strings are normalised (or refused); others left to pydantic."""
+
+    def validate(value: object) -> object:
+        return normalise(value) if isinstance(value, str) else value
+
+    return validate
+
+
+def is_valid_nhs_number(value: object) -> bool:
+    """True for a well-formed NHS number with the right check digit."""
+    return _is_valid(normalise_nhs_number, value)
 
 
 NhsNumber = Annotated[
     str,
-    BeforeValidator(_nhs_number),
+    BeforeValidator(_before(normalise_nhs_number)),
     WithJsonSchema(
         {
             "type": "string",
@@ -106,22 +116,12 @@ def normalise_upn(value: str) -> str:
 
 def is_valid_upn(value: object) -> bool:
     """True for a well-formed UPN with the right check letter."""
-    if not isinstance(value, str):
-        return False
-    try:
-        normalise_upn(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _upn(value: object) -> object:
-    return normalise_upn(value) if isinstance(value, str) else value
+    return _is_valid(normalise_upn, value)
 
 
 Upn = Annotated[
     str,
-    BeforeValidator(_upn),
+    BeforeValidator(_before(normalise_upn)),
     WithJsonSchema(
         {
             "type": "string",
