@@ -285,6 +285,13 @@ def example_payloads() -> dict[str, EventPayload]:
             acknowledged_by_role=AcknowledgerRole.DSL,
             school_urn="111567",
         ),
+        ev.OperationEncompassOverdue(
+            notification_id="OE-2025-03-0219",
+            police_reference="CLV-20250314-0457",
+            school_urn="111567",
+            notify_by=datetime(2025, 3, 17, 8, 30, tzinfo=UTC),
+            detected_at=datetime(2025, 3, 17, 8, 31, tzinfo=UTC),
+        ),
         ev.RecordAccessed(
             access_id="CPIS-ACC-2025-55012",
             child_nhs_number=NHS_NUMBER,
@@ -400,6 +407,9 @@ EXAMPLE_BASES: dict[str, SharingBasis] = {
         special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
     ),
     "operation-encompass-notified": SharingBasis(
+        lawful_basis=LawfulBasis.LAW_ENFORCEMENT, purpose=Purpose.OPERATION_ENCOMPASS
+    ),
+    "operation-encompass-overdue": SharingBasis(
         lawful_basis=LawfulBasis.LAW_ENFORCEMENT, purpose=Purpose.OPERATION_ENCOMPASS
     ),
     "operation-encompass-acknowledged": SharingBasis(

@@ -32,6 +32,7 @@ EXPECTED = {
     "early-help-episode-closed",
     "social-care-status-changed",
     "operation-encompass-notified",
+    "operation-encompass-overdue",
     "operation-encompass-acknowledged",
     "record-accessed",
     "consent-recorded",

@@ -47,6 +47,7 @@ from hub_contracts.events.notifications import (
     CareSetting,
     OperationEncompassAcknowledged,
     OperationEncompassNotified,
+    OperationEncompassOverdue,
     RecordAccessed,
 )
 from hub_contracts.events.records import (
@@ -101,6 +102,7 @@ __all__ = [
     "NothingHeld",
     "OperationEncompassAcknowledged",
     "OperationEncompassNotified",
+    "OperationEncompassOverdue",
     "PurgeReason",
     "RecordAccessed",
     "RecordPurged",

@@ -96,6 +96,31 @@ class OperationEncompassAcknowledged(EventPayload):
     )
 
 
+@register
+class OperationEncompassOverdue(EventPayload):
+    """No acknowledgement reached the police before the start of the next school day.
+
+    A breach of the Operation Encompass promise: the police (who own the
+    notification) publish it once, so the hub and the school can act.
+    """
+
+    event_name: ClassVar[str] = "operation-encompass-overdue"
+    producers: ClassVar[tuple[str, ...]] = ("police-feed",)
+
+    notification_id: Ref = Field(description="The notification not acknowledged in time.")
+    police_reference: Ref = Field(description="The police incident reference.")
+    school_urn: str | None = Field(
+        default=None, pattern=URN_PATTERN, description="The school that was notified, if any."
+    )
+    local_authority_code: str | None = Field(
+        default=None,
+        pattern=LA_CODE_PATTERN,
+        description="The local authority notified instead, for a child not in school.",
+    )
+    notify_by: AwareDatetime = Field(description="The deadline that passed.")
+    detected_at: AwareDatetime = Field(description="When the police feed found it overdue.")
+
+
 class CareSetting(StrEnum):
     """An unscheduled-care setting of the kind CP-IS serves."""
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from hub_contracts.envelope import CloudEvent, EventPayload, register
 from hub_contracts.policy import SharingPolicy
@@ -74,48 +72,6 @@ def note(
 
 def topic_of(tenant: str) -> str:
     return f"{tenant}.police-feed.bus-test-note-recorded.v1"
-
-
-async def read_topic(
-    bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30
-) -> list[Any]:
-    """Every record on ``topic`` once at least ``expect`` have arrived (or the timeout)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = time.monotonic() + timeout_s
-        while len(records) < expect and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            records += [r for rs in batch.values() for r in rs]
-        return records
-    finally:
-        await consumer.stop()
-
-
-async def produce_raw(
-    bootstrap: str, topic: str, value: bytes, headers: list[tuple[str, bytes]]
-) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, max_request_size=2_000_000
-    )
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, value=value, key=b"child", headers=headers)
-    finally:
-        await producer.stop()
-
-
-async def until(
-    predicate: Callable[[], Any], timeout_s: float = 30, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not await predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 def headers_of(record: Any) -> dict[str, str]:

@@ -9,15 +9,13 @@ from bus_fixtures import (
     WRONG_BASIS,
     headers_of,
     note,
-    produce_raw,
     publish,
-    read_topic,
     running_bus,
     topic_of,
-    until,
 )
 from hub_contracts.binding import MAX_EVENT_BYTES, to_kafka
 from hub_contracts.topics import dead_letter_topic
+from hub_testing.bus import produce_raw, read_topic, until
 
 pytestmark = pytest.mark.integration
 

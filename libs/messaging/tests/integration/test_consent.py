@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from bus_fixtures import headers_of, read_topic, until
+from bus_fixtures import headers_of
 from faststream.kafka import KafkaBroker
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events.common import ConsentGiver, Relationship
@@ -26,6 +26,7 @@ from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
+from hub_testing.bus import read_topic, until
 from pymongo import AsyncMongoClient
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-from bus_fixtures import note, prepare_tenant, publish, running_bus, topic_of, until
+from bus_fixtures import note, prepare_tenant, publish, running_bus, topic_of
+from hub_testing.bus import until
 from pymongo import AsyncMongoClient
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from bus_fixtures import until
 from faststream.kafka import KafkaBroker
 from hub_contracts.examples import example_events
 from hub_contracts.policy import load_policy
@@ -15,6 +14,7 @@ from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
+from hub_testing.bus import until
 from pymongo import AsyncMongoClient
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from bus_fixtures import until
 from faststream.kafka import KafkaBroker
 from hub_contracts.envelope import REGISTRY, CloudEvent, event_type
 from hub_contracts.events import catalogue
@@ -28,6 +27,7 @@ from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
+from hub_testing.bus import until
 from pydantic import ValidationError
 from pymongo import AsyncMongoClient
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -35,6 +35,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hub_service.logs import configure_logging
 from hub_service.messaging import build_broker, build_producer
+from hub_service.problems import install_problem_handlers
 from hub_service.readiness import KafkaProbe, MongoProbe, ProbeResult
 from hub_service.settings import ServiceSettings
 from hub_service.telemetry import build_tracer_provider, instrument_pymongo
@@ -59,6 +60,10 @@ class ServiceRuntime:
     relay: OutboxRelay | None = None
     sharing_policy: SharingPolicy | None = None
     """The policy in force; the committed contracts policy unless given."""
+    inbound_topics: list[str] = field(default_factory=list)
+    """Topics agency systems publish to directly (created at start-up, with dead letters)."""
+    on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Start-up steps (indexes, collections) run before the broker starts consuming."""
 
     def database(self, tenant: str) -> AsyncDatabase[Document]:
         """This service's database for ``tenant``; unknown tenants are refused."""
@@ -238,6 +243,7 @@ def create_service_app(
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(ops)
+    install_problem_handlers(app)
     if configure is not None:
         configure(runtime, app)
     FastAPIInstrumentor.instrument_app(
@@ -249,10 +255,12 @@ def create_service_app(
 async def _start_bus(runtime: ServiceRuntime) -> None:
     """Topics and collections first, then the broker (subscribers), then the relay."""
     settings = runtime.settings
-    topics = [t for c in runtime.consumers for t in c.topics()]
+    topics = [t for c in runtime.consumers for t in c.topics()] + runtime.inbound_topics
     await ensure_topics(settings.kafka_bootstrap, [*topics, *map(dead_letter_topic, topics)])
     for consumer in runtime.consumers:
         await consumer.prepare(consumer.handler_collections)
+    for step in runtime.on_start:
+        await step()
     await runtime.broker.start()
     if runtime.relay is None:
         producer = build_producer(settings)

@@ -39,6 +39,12 @@ class ServiceSettings(BaseSettings):
         description="Zipkin v2 spans endpoint; tracing export is off when unset.",
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("HUB_LOG_LEVEL"))
+    agency_clients: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("HUB_AGENCY_CLIENTS"),
+        description="JSON: agency system principals, their token's SHA-256 and their tenants; "
+        "unset means the development clients (``demo-<tenant>-<service>`` tokens).",
+    )
     probe_timeout_s: float = Field(
         default=2.0, validation_alias=AliasChoices("HUB_PROBE_TIMEOUT_S")
     )

@@ -85,5 +85,6 @@ async def test_each_tenant_has_its_own_database_and_unknown_tenants_are_refused(
         assert client.get("/v1/hartlepool/schools").json() == []
         forged = client.get("/v1/darlington/schools")
         assert forged.status_code == 404
-        assert forged.json()["detail"]["error"] == "unknown-tenant"
+        assert forged.headers["content-type"] == "application/problem+json"
+        assert forged.json()["reason"] == "unknown-tenant"
         client.portal.call(runtime.database("stockton")[unique_name].drop)  # type: ignore[union-attr]

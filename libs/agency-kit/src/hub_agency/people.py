@@ -1,0 +1,114 @@
+"""Finding a child in an agency's own records from what the hub knows.
+
+The hub does the real identity work (person index, confirmed links). An
+agency only needs to find its own records for an enquiry: by its own id or a
+strong identifier (NHS number, UPN) when the hub sends one, otherwise by date
+of birth with family and given names that agree (``rapidfuzz``, to tolerate
+spelling variants). A weak match on name alone is never used.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hub_contracts.events.common import ChildAsStated
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+Document = dict[str, Any]
+CHILDREN = "children"
+NAME_SCORE = 85.0
+"""Least name similarity (0-100) for a date-of-birth match to count."""
+
+
+class ChildAsSeen(BaseModel):
+    """The child in an enquiry as this agency may see it (fields may be withheld)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | None = None
+    sex: str | None = None
+    nhs_number: str | None = None
+    upn: str | None = None
+    agency_person_id: str | None = None
+    postcode: str | None = Field(default=None, description="From the address, when visible.")
+
+    @classmethod
+    def from_data(cls, child: dict[str, Any] | None) -> ChildAsSeen:
+        child = dict(child or {})
+        address = child.pop("address", None)
+        if isinstance(address, dict):
+            child["postcode"] = address.get("postcode")
+        return cls.model_validate(child)
+
+
+def _key(name: str | None) -> str:
+    return default_process(name or "")
+
+
+def child_document(child: ChildAsStated) -> Document:
+    """How a child is indexed in the agency's ``children`` collection."""
+    return {
+        "_id": child.agency_person_id,
+        "given_name": child.given_name,
+        "family_name": child.family_name,
+        "given_key": _key(child.given_name),
+        "family_key": _key(child.family_name),
+        "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+        "sex": child.sex.value,
+        "nhs_number": child.nhs_number,
+        "upn": child.upn,
+        "postcode": child.address.postcode if child.address else None,
+    }
+
+
+async def remember_child(
+    db: AsyncDatabase[Document], session: AsyncClientSession, child: ChildAsStated
+) -> None:
+    """Index (or refresh) a child the agency holds records about."""
+    doc = child_document(child)
+    await db[CHILDREN].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+
+
+async def ensure_child_indexes(db: AsyncDatabase[Document]) -> None:
+    for field in ("nhs_number", "upn", "date_of_birth"):
+        await db[CHILDREN].create_index(field)
+
+
+async def find_child(
+    db: AsyncDatabase[Document], child: ChildAsSeen, session: AsyncClientSession | None = None
+) -> list[str]:
+    """This agency's ids for the child (empty when it holds nothing it can match)."""
+    strong: list[Document] = []
+    if child.agency_person_id:
+        strong.append({"_id": child.agency_person_id})
+    if child.nhs_number:
+        strong.append({"nhs_number": child.nhs_number})
+    if child.upn:
+        strong.append({"upn": child.upn})
+    if strong:
+        found = await db[CHILDREN].find({"$or": strong}, {"_id": 1}, session=session).to_list()
+        if found:
+            return sorted(str(d["_id"]) for d in found)
+    if child.date_of_birth is None or not child.family_name or not child.given_name:
+        return []
+    candidates = db[CHILDREN].find(
+        {"date_of_birth": child.date_of_birth.isoformat()}, session=session
+    )
+    family, given = _key(child.family_name), _key(child.given_name)
+    ids = []
+    async for doc in candidates:
+        if child.nhs_number and doc.get("nhs_number") and doc["nhs_number"] != child.nhs_number:
+            continue  # two different verified NHS numbers are two different children
+        if (
+            fuzz.ratio(family, doc["family_key"]) >= NAME_SCORE
+            and fuzz.ratio(given, doc["given_key"]) >= NAME_SCORE
+        ):
+            ids.append(str(doc["_id"]))
+    return sorted(ids)
