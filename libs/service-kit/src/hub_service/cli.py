@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -14,6 +17,9 @@ from pymongo import AsyncMongoClient, ReplaceOne
 
 from hub_service.reference import read_demo_data
 from hub_service.settings import ServiceSettings
+
+RECORDS_KEY = "records"
+"""Key of a demo file holding agency records to send through the ingest API."""
 
 
 def run_service(
@@ -39,19 +45,52 @@ def run_service(
 
 
 async def load_demo(settings: ServiceSettings, package: str) -> dict[str, dict[str, int]]:
-    """Upsert the package's demo data for every tenant; running it twice changes nothing."""
+    """Load the package's demo data for every tenant; running it twice changes nothing.
+
+    Reference collections are upserted directly. Demo *records* (the
+    ``records`` key: route -> record bodies) are sent through the running
+    service's own ingest API with the development token, so they are
+    validated and publish their events exactly as an agency system's would;
+    ingest is idempotent on record ids, so a second load adds nothing.
+    """
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongo_uri)
     counts: dict[str, dict[str, int]] = {}
     try:
         for tenant in settings.tenants:
             db = client[database_name(tenant, settings.service_name)]
             counts[tenant] = {}
-            for collection, docs in read_demo_data(package, tenant).items():
+            data = read_demo_data(package, tenant)
+            records: dict[str, list[Any]] = data.pop(RECORDS_KEY, {})
+            for collection, docs in data.items():
                 if docs:
                     await db[collection].bulk_write(
                         [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
                     )
                 counts[tenant][collection] = len(docs)
+            for route, bodies in records.items():
+                for body in bodies:
+                    await asyncio.to_thread(_post_record, settings, tenant, route, body)
+                counts[tenant][f"records:{route}"] = len(bodies)
     finally:
         await client.close()
     return counts
+
+
+def _post_record(settings: ServiceSettings, tenant: str, route: str, body: object) -> None:
+    """POST one demo record to the running service (development token); raise on refusal."""
+    url = f"http://127.0.0.1:{settings.port}/v1/{tenant}/{route}"
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer demo-{tenant}-{settings.service_name}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as exc:
+        problem = exc.read().decode(errors="replace")[:400]
+        raise RuntimeError(f"demo record refused by {url}: {exc.code} {problem}") from exc

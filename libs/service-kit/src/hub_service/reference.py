@@ -41,10 +41,13 @@ def reference_router(collections: dict[str, str]) -> APIRouter:
     return router
 
 
-def read_demo_data(package: str, tenant: str) -> dict[str, list[dict[str, Any]]]:
-    """The demo reference data a service package ships for ``tenant`` (empty if none)."""
+def read_demo_data(package: str, tenant: str) -> dict[str, Any]:
+    """The demo data a service package ships for ``tenant`` (empty if none).
+
+    Reference collections (name -> documents), and agency records under ``records``.
+    """
     resource = resources.files(package).joinpath("demo", f"{tenant}.json")
     if not resource.is_file():
         return {}
-    data: dict[str, list[dict[str, Any]]] = json.loads(resource.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
     return data
