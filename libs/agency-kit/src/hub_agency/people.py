@@ -3,8 +3,9 @@
 The hub does the real identity work (person index, confirmed links). An
 agency only needs to find its own records for an enquiry: by its own id or a
 strong identifier (NHS number, UPN) when the hub sends one, otherwise by date
-of birth with family and given names that agree (``rapidfuzz``, to tolerate
-spelling variants). A weak match on name alone is never used.
+of birth with family and given names that agree (Jaro-Winkler similarity from ``rapidfuzz``, which
+suits short names: 'Amelie'/'Amelia' agree, twins 'Noah'/'Nora' do not). A
+weak match on a name alone is never used.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from hub_contracts.events.common import ChildAsStated
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.utils import default_process
 
 Document = dict[str, Any]
 CHILDREN = "children"
-NAME_SCORE = 85.0
-"""Least name similarity (0-100) for a date-of-birth match to count."""
+NAME_SIMILARITY = 0.88
+"""Least Jaro-Winkler similarity (0-1) of both names for a date-of-birth match to count."""
 
 
 class ChildAsSeen(BaseModel):
@@ -107,8 +108,8 @@ async def find_child(
         if child.nhs_number and doc.get("nhs_number") and doc["nhs_number"] != child.nhs_number:
             continue  # two different verified NHS numbers are two different children
         if (
-            fuzz.ratio(family, doc["family_key"]) >= NAME_SCORE
-            and fuzz.ratio(given, doc["given_key"]) >= NAME_SCORE
+            JaroWinkler.normalized_similarity(family, doc["family_key"]) >= NAME_SIMILARITY
+            and JaroWinkler.normalized_similarity(given, doc["given_key"]) >= NAME_SIMILARITY
         ):
             ids.append(str(doc["_id"]))
     return sorted(ids)
