@@ -64,6 +64,16 @@ async def until(
     return result
 
 
+def wait_for(fetch: Callable[[], T | None], timeout_s: float = 30, what: str = "condition") -> T:
+    """Poll a synchronous ``fetch`` (e.g. an HTTP call) until it returns something truthy."""
+    deadline = time.monotonic() + timeout_s
+    while not (result := fetch()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return result
+
+
 @contextmanager
 def running_service(app: FastAPI, timeout_s: float = 60) -> Iterator[TestClient]:
     """The app started (lifespan) and ready: Kafka, MongoDB and its consumers up."""
