@@ -132,6 +132,13 @@ def example_payloads() -> dict[str, EventPayload]:
             rated_at=T0 + timedelta(hours=11),
             screen_by=T0 + timedelta(hours=15),
         ),
+        ev.ContactDeadlineBreached(
+            contact_id="CT-2025-000871",
+            clock="screening-window",
+            rag_rating=RagRating.AMBER,
+            deadline=datetime(2025, 3, 18, 9, 0, tzinfo=UTC),
+            detected_at=datetime(2025, 3, 18, 9, 1, tzinfo=UTC),
+        ),
         ev.ContactDecided(
             contact_id="CON-2025-00981",
             origin_event_id="0d5e6b8e-6f7c-4b8a-9d61-2a7c1f0b9e11",
@@ -364,6 +371,9 @@ EXAMPLE_BASES: dict[str, SharingBasis] = {
         lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.OUTCOME_FEEDBACK
     ),
     "contact-rated": SharingBasis(
+        lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.SAFEGUARDING_SCREENING
+    ),
+    "contact-deadline-breached": SharingBasis(
         lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.SAFEGUARDING_SCREENING
     ),
     "contact-decided": SharingBasis(

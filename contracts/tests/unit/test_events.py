@@ -20,6 +20,7 @@ EXPECTED = {
     "child-concern-raised",
     "contact-received",
     "contact-rated",
+    "contact-deadline-breached",
     "contact-decided",
     "enquiry-requested",
     "enquiry-answered",

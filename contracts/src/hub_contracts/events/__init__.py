@@ -35,6 +35,7 @@ from hub_contracts.events.enquiries import (
     NotShared,
 )
 from hub_contracts.events.front_door import (
+    ContactDeadlineBreached,
     ContactDecided,
     ContactRated,
     ContactReceived,
@@ -86,6 +87,7 @@ __all__ = [
     "ConsentRecorded",
     "ConsentScope",
     "ConsentWithdrawn",
+    "ContactDeadlineBreached",
     "ContactDecided",
     "ContactRated",
     "ContactReceived",

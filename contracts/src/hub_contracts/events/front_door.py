@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ClassVar, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -77,6 +77,26 @@ class ContactRated(EventPayload):
                 f"screen_by is later than {SCREENING_HOURS[self.rag_rating]} hours after rating"
             )
         return self
+
+
+@register
+class ContactDeadlineBreached(EventPayload):
+    """A contact passed a statutory deadline undecided (published once per clock).
+
+    ``screening-window`` is the RAG window (red 4 h, amber 24 h, green 72 h);
+    ``decision`` is one working day from receipt (Working Together 2023).
+    """
+
+    event_name: ClassVar[str] = "contact-deadline-breached"
+    producers: ClassVar[tuple[str, ...]] = FRONT_DOOR
+
+    contact_id: Ref = Field(description="The hub's id for the contact.")
+    clock: Literal["screening-window", "decision"] = Field(description="Which deadline passed.")
+    rag_rating: RagRating | None = Field(
+        default=None, description="The contact's rating when it breached, if rated."
+    )
+    deadline: AwareDatetime = Field(description="The deadline that passed.")
+    detected_at: AwareDatetime = Field(description="When the hub found it passed.")
 
 
 _NEEDS_PRIMARY_NEED = {ContactOutcome.CIN_REFERRAL, ContactOutcome.STRATEGY_DISCUSSION}

@@ -64,6 +64,9 @@ class ServiceRuntime:
     """Topics agency systems publish to directly (created at start-up, with dead letters)."""
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Start-up steps (indexes, collections) run before the broker starts consuming."""
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Long-running loops (deadline checkers) started once the bus is up, cancelled at stop."""
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def database(self, tenant: str) -> AsyncDatabase[Document]:
         """This service's database for ``tenant``; unknown tenants are refused."""
@@ -198,6 +201,11 @@ def create_service_app(
             connector.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await connector
+            for task in runtime._tasks:
+                task.cancel()
+            for task in runtime._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if runtime.relay is not None:
                 await runtime.relay.stop()
                 await runtime.relay.producer.stop()
@@ -286,4 +294,19 @@ async def _connect_broker(runtime: ServiceRuntime) -> None:
             continue
         runtime.broker_connected.set()
         log.info("kafka broker connected")
+        for loop in runtime.background:
+            runtime._tasks.append(asyncio.create_task(_supervised(loop), name="background"))
         return
+
+
+async def _supervised(loop: Callable[[], Awaitable[None]]) -> None:
+    """Run a background loop; restart it after a crash (logged), until cancelled."""
+    while True:
+        try:
+            await loop()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("background loop failed; restarting", extra={"error": type(exc).__name__})
+            await asyncio.sleep(BROKER_RETRY_S)

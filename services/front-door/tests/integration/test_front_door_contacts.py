@@ -162,3 +162,104 @@ def test_a_concern_becomes_a_contact_whose_enquiries_go_out_and_answers_come_bac
         auditor = client.get(f"/v1/{tenant}/contacts", headers=_staff(tenant, Role.AUDITOR))
         assert auditor.json()["reason"] == "role-not-permitted"
         assert client.get(f"/v1/{tenant}/contacts").json()["reason"] == "unauthenticated"
+
+
+def test_a_manager_decides_and_the_decision_is_routed_and_told_to_the_referrer(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    tenant = unique_name
+    settings = ServiceSettings.for_service(
+        "front-door", kafka_bootstrap=kafka_bootstrap, mongo_uri=mongo_uri, tenants=(tenant,)
+    )
+    with running_service(build_app(settings, FixedClock(TUESDAY_9AM))) as client:
+        concern = _concern(tenant, "INC-9", None)
+        in_app(client, lambda: _send(kafka_bootstrap, concern))
+        [contact] = wait_for(lambda: _queue(client, tenant), what="the contact")
+        url = f"/v1/{tenant}/contacts/{contact['contact_id']}"
+        cin = {
+            "outcome": "CIN Referral",
+            "reason": "Repeated exposure to domestic abuse; needs assessment.",
+            "primary_need": "N1",
+        }
+        unrated = client.post(f"{url}/decision", json=cin, headers=_staff(tenant, Role.MANAGER))
+        assert unrated.status_code == 409
+        assert unrated.json()["reason"] == "contact-not-rated"
+        rating = {"rag_rating": "amber", "rationale": "Police-rated amber; no injuries."}
+        assert client.post(f"{url}/rating", json=rating, headers=_staff(tenant)).status_code == 200
+
+        practitioner = client.post(f"{url}/decision", json=cin, headers=_staff(tenant))
+        assert practitioner.status_code == 403
+        assert practitioner.json()["reason"] == "role-not-permitted"
+        incomplete = client.post(
+            f"{url}/decision",
+            json={**cin, "primary_need": None},
+            headers=_staff(tenant, Role.MANAGER),
+        )
+        assert incomplete.status_code == 422
+        assert incomplete.json()["reason"] == "decision-incomplete"
+        decided = client.post(f"{url}/decision", json=cin, headers=_staff(tenant, Role.MANAGER))
+        assert decided.status_code == 200, decided.text
+        assert decided.json()["routed"] == ["referral-to-social-care"]
+        assert decided.json()["decided_in_time"] is True
+
+        referrals = in_app(
+            client,
+            lambda: read_topic(
+                kafka_bootstrap, f"{tenant}.front-door.referral-to-social-care.v1", expect=1
+            ),
+        )
+        referral = from_kafka(referrals[0].value, referrals[0].headers)
+        assert referral.data["contact_id"] == contact["contact_id"]
+        assert referral.data["child"]["family_name"] == "Hart"
+        outcomes = in_app(
+            client,
+            lambda: read_topic(
+                kafka_bootstrap, f"{tenant}.front-door.contact-decided.v1", expect=1
+            ),
+        )
+        told = from_kafka(outcomes[0].value, outcomes[0].headers)
+        assert told.data["origin_event_id"] == concern.id  # the police can match their concern
+        assert told.data["outcome"] == "CIN Referral"
+        again = client.post(f"{url}/decision", json=cin, headers=_staff(tenant, Role.MANAGER))
+        assert again.json()["reason"] == "contact-already-decided"
+
+
+def test_an_undecided_amber_contact_breaches_once_and_bank_holidays_do_not_count(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    tenant = unique_name
+    christmas_eve_10am = datetime(2026, 12, 24, 10, 0, tzinfo=UTC)
+    clock = FixedClock(christmas_eve_10am)
+    settings = ServiceSettings.for_service(
+        "front-door", kafka_bootstrap=kafka_bootstrap, mongo_uri=mongo_uri, tenants=(tenant,)
+    )
+    app = build_app(settings, clock, deadline_check_s=None)  # the test runs each check
+    with running_service(app) as client:
+        in_app(client, lambda: _send(kafka_bootstrap, _concern(tenant, "INC-X", None)))
+        [contact] = wait_for(lambda: _queue(client, tenant), what="the contact")
+        watch = app.state.deadline_watch
+
+        clock.advance(timedelta(hours=23))  # amber window (24 h) not yet passed
+        assert in_app(client, lambda: watch.check(tenant)) == []
+        clock.advance(timedelta(hours=2))  # Christmas Day 11:00: amber window passed
+        assert in_app(client, lambda: watch.check(tenant)) == [
+            f"{contact['contact_id']}:screening-window"
+        ]
+        assert in_app(client, lambda: watch.check(tenant)) == []  # exactly once
+        # the decision is due one working day later: Tuesday 29 December, not Boxing Day
+        clock.current = datetime(2026, 12, 28, 23, 0, tzinfo=UTC)
+        assert in_app(client, lambda: watch.check(tenant)) == []
+        clock.current = datetime(2026, 12, 29, 10, 1, tzinfo=UTC)
+        assert in_app(client, lambda: watch.check(tenant)) == [f"{contact['contact_id']}:decision"]
+
+        breaches = in_app(
+            client,
+            lambda: read_topic(
+                kafka_bootstrap, f"{tenant}.front-door.contact-deadline-breached.v1", expect=2
+            ),
+        )
+        clocks = sorted(from_kafka(r.value, r.headers).data["clock"] for r in breaches)
+        assert clocks == ["decision", "screening-window"]
+        assert 'hub_sla_breaches_total{clock="screening-window",rag_rating="amber"} 1.0' in (
+            client.get("/metrics").text
+        )

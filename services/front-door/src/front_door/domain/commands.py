@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hub_contracts.codes import RagRating
-from hub_contracts.events.common import LongText
+from hub_contracts.codes import CategoryOfAbuse, ContactOutcome, PrimaryNeed, RagRating
+from hub_contracts.events.common import LongText, Ref, ShortText
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -14,3 +14,31 @@ class RateContact(BaseModel):
 
     rag_rating: RagRating = Field(description="red (4 h), amber (24 h) or green (72 h).")
     rationale: LongText = Field(description="Why this rating, in the practitioner's words.")
+
+
+class DecideContact(BaseModel):
+    """A hub manager's decision on a contact, with the reason (both audited)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    outcome: ContactOutcome = Field(
+        description="No Further Action, Information and Advice, "
+        "EH Referral, CIN Referral or Strategy Discussion."
+    )
+    reason: LongText = Field(description="Why, in the decision-maker's words (required).")
+    primary_need: PrimaryNeed | None = Field(
+        default=None,
+        description="CIN census primary need; required for CIN referral and strategy discussion.",
+    )
+    suspected_category: CategoryOfAbuse | None = Field(
+        default=None, description="For a strategy discussion: the suspected category of abuse."
+    )
+    consent_id: Ref | None = Field(
+        default=None, description="For an early help referral: the family's consent record."
+    )
+    family_informed: bool = Field(
+        default=True, description="Whether the family is told about the contact."
+    )
+    family_not_informed_reason: ShortText | None = Field(
+        default=None, description="Why not, when telling them would put the child at risk."
+    )

@@ -19,18 +19,21 @@ from hub_service.staff import Role, StaffUser, staff_user
 from pymongo import ASCENDING
 
 from front_door.adapters.persons import PERSONS, ensure_person_indexes
-from front_door.domain.commands import RateContact
+from front_door.domain.commands import DecideContact, RateContact
 from front_door.domain.contacts import ContactStatus, EnquiryStatus
 from front_door.service_layer.answers import UNMATCHED, enquiry_answered_handler
+from front_door.service_layer.deadlines import DeadlineWatch
+from front_door.service_layer.decisions import DECISIONS, decide_contact
 from front_door.service_layer.intake import CONTACTS, contact_received_handler
 from front_door.service_layer.screening import ENQUIRIES, rate_contact
 
 RECORD_VIEWS = "record_views"
 Screeners = Annotated[StaffUser, Depends(staff_user(Role.PRACTITIONER, Role.MANAGER))]
+Managers = Annotated[StaffUser, Depends(staff_user(Role.MANAGER))]
 ContactId = Annotated[str, Path(description="The hub's contact id.")]
 
 
-def configure_with(clock: Clock) -> Any:
+def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
     def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
         """Attach the front door's routes and subscribers."""
         app.include_router(reference_router({"settings": "tenant_settings"}))
@@ -40,7 +43,7 @@ def configure_with(clock: Clock) -> Any:
                 ChildConcernRaisedV2.event_name: contact_received_handler(clock),
                 EnquiryAnswered.event_name: enquiry_answered_handler(clock),
             },
-            collections=[CONTACTS, ENQUIRIES, PERSONS, UNMATCHED, RECORD_VIEWS],
+            collections=[CONTACTS, ENQUIRIES, PERSONS, UNMATCHED, RECORD_VIEWS, DECISIONS],
         )
 
         async def indexes() -> None:
@@ -51,6 +54,10 @@ def configure_with(clock: Clock) -> Any:
                 await db[ENQUIRIES].create_index("contact_id")
 
         runtime.on_start.append(indexes)
+        watch = DeadlineWatch(runtime, clock)
+        if deadline_check_s is not None:
+            runtime.background.append(lambda: watch.run(deadline_check_s))
+        app.state.deadline_watch = watch
 
     return configure
 
@@ -125,6 +132,20 @@ def _contacts_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
         command: RateContact,
     ) -> dict[str, Any]:
         return await rate_contact(runtime, clock, tenant, contact_id, command, user)
+
+    @router.post(
+        "/contacts/{contact_id}/decision",
+        summary="Decide a contact (hub manager): routed to early help or social care, "
+        "the referrer told, the decision and its reason audited",
+        responses=problem_responses(401, 403, 404, 409, 422),
+    )
+    async def decide(
+        user: Managers,
+        tenant: Annotated[str, Path(description="Tenant id.")],
+        contact_id: ContactId,
+        command: DecideContact,
+    ) -> dict[str, Any]:
+        return await decide_contact(runtime, clock, tenant, contact_id, command, user)
 
     return router
 

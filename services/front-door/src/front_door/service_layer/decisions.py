@@ -1,0 +1,158 @@
+"""Deciding a contact: the outcome, its routing, telling the referrer, and the audit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from hub_contracts.codes import Agency, ContactOutcome, PrimaryNeed, RagRating, ReferralSource
+from hub_contracts.envelope import CloudEvent, EventPayload
+from hub_contracts.events import (
+    ChildAsStated,
+    ContactDecided,
+    ReferralToEarlyHelp,
+    ReferralToSocialCare,
+    StrategyDiscussionRequested,
+)
+from hub_contracts.events.common import HouseholdMember
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_service.app import ServiceRuntime
+from hub_service.clock import Clock, add_working_days
+from hub_service.problems import ProblemError
+from hub_service.staff import StaffUser
+from pydantic import ValidationError
+
+from front_door.domain.commands import DecideContact
+from front_door.domain.contacts import ContactStatus
+from front_door.service_layer.intake import CONTACTS, FEEDBACK_BASIS, SERVICE
+
+DECISIONS = "decisions"
+REFERRAL_BASIS = SharingBasis(lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.REFERRAL)
+STRATEGY_AGENCIES = (Agency.SOCIAL_CARE, Agency.POLICE, Agency.HEALTH, Agency.EDUCATION)
+Document = dict[str, Any]
+
+
+def _routing(
+    contact: Document, command: DecideContact, user: StaffUser, now: Any
+) -> list[EventPayload]:
+    """The referral or request a decision sends, if any."""
+    child = ChildAsStated.model_validate(contact["child"])
+    household = tuple(HouseholdMember.model_validate(m) for m in contact["household"])
+    common: dict[str, Any] = {
+        "contact_id": contact["_id"],
+        "child": child,
+        "household": household,
+        "reason": command.reason,
+    }
+    referral: dict[str, Any] = {
+        **common,
+        "referral_id": f"RF-{uuid.uuid4().hex[:12]}",
+        "referral_source": ReferralSource(contact["referral_source"]),
+        "rag_rating": RagRating(contact["rag_rating"]),
+        "referred_by": user.user_id,
+        "referred_at": now,
+    }
+    match command.outcome:
+        case ContactOutcome.EH_REFERRAL:
+            return [
+                ReferralToEarlyHelp(
+                    **referral, primary_need=command.primary_need, consent_id=command.consent_id
+                )
+            ]
+        case ContactOutcome.CIN_REFERRAL:
+            return [ReferralToSocialCare(**referral, primary_need=command.primary_need)]
+        case ContactOutcome.STRATEGY_DISCUSSION:
+            return [
+                StrategyDiscussionRequested(
+                    **common,
+                    request_id=f"SD-{uuid.uuid4().hex[:12]}",
+                    suspected_category=command.suspected_category,
+                    primary_need=command.primary_need or PrimaryNeed.N1,  # abuse or neglect
+                    agencies_invited=STRATEGY_AGENCIES,
+                    hold_by=add_working_days(now, 1),
+                    requested_by=user.user_id,
+                    requested_at=now,
+                )
+            ]
+        case _:
+            return []
+
+
+async def decide_contact(
+    runtime: ServiceRuntime,
+    clock: Clock,
+    tenant: str,
+    contact_id: str,
+    command: DecideContact,
+    user: StaffUser,
+) -> Document:
+    """Record the decision, route it, tell the referrer; all in one transaction."""
+    now = clock.now()
+    async with runtime.transaction(tenant) as tx:
+        contact: Document | None = await tx.db[CONTACTS].find_one(
+            {"_id": contact_id}, session=tx.session
+        )
+        if contact is None:
+            raise ProblemError(404, "contact-not-found", f"no contact {contact_id}")
+        if contact["status"] == ContactStatus.DECIDED.value:
+            raise ProblemError(409, "contact-already-decided", "the contact has a decision")
+        if contact["rag_rating"] is None:
+            raise ProblemError(409, "contact-not-rated", "rate the contact before deciding it")
+        try:
+            decided = ContactDecided(
+                contact_id=contact_id,
+                origin_event_id=contact.get("origin_event_id"),
+                outcome=command.outcome,
+                reason=command.reason,
+                primary_need=command.primary_need,
+                decided_by=user.user_id,
+                decided_at=now,
+                family_informed=command.family_informed,
+                family_not_informed_reason=command.family_not_informed_reason,
+            )
+            routed = _routing(contact, command, user, now)
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"]
+            raise ProblemError(422, "decision-incomplete", message) from exc
+        subject = contact["person_id"]
+        events = [
+            CloudEvent.new(
+                tenant=tenant,
+                producer=SERVICE,
+                subject=subject,
+                payload=decided,
+                sharing=FEEDBACK_BASIS,
+                time=now,
+            ),
+            *(
+                CloudEvent.new(
+                    tenant=tenant,
+                    producer=SERVICE,
+                    subject=subject,
+                    payload=p,
+                    sharing=REFERRAL_BASIS,
+                    time=now,
+                )
+                for p in routed
+            ),
+        ]
+        in_time = now <= contact["decide_by"]
+        decision: Document = {
+            "_id": contact_id,
+            "outcome": command.outcome.value,
+            "reason": command.reason,
+            "primary_need": command.primary_need.value if command.primary_need else None,
+            "decided_by": user.user_id,
+            "decided_at": now,
+            "decided_in_time": in_time,
+            "routed": [type(p).event_name for p in routed],
+            "event_ids": [e.id for e in events],
+        }
+        await tx.db[DECISIONS].insert_one(decision, session=tx.session)
+        await tx.db[CONTACTS].update_one(
+            {"_id": contact_id},
+            {"$set": {"status": ContactStatus.DECIDED.value, "decision": decision}},
+            session=tx.session,
+        )
+        await tx.publish(events)
+    return {"contact_id": contact_id, **{k: v for k, v in decision.items() if k != "_id"}}
