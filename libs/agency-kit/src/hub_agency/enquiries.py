@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -31,6 +30,7 @@ from hub_contracts.events.records import NotSharedReason
 from hub_contracts.sharing import Purpose
 from hub_messaging.consumer import Delivery, Handler, HandlerContext
 from hub_service.app import ServiceRuntime
+from hub_service.clock import Clock, SystemClock
 from hub_service.problems import problem_responses
 from prometheus_client import Counter, Histogram
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -78,8 +78,15 @@ Search = Callable[[EnquiryAsSeen, HandlerContext], Awaitable[Answer | NotSharedD
 class EnquiryAnswering:
     """The ``enquiry-requested`` handler of one agency service, with its read API."""
 
-    def __init__(self, runtime: ServiceRuntime, search: Search, answered_by_role: str) -> None:
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        search: Search,
+        answered_by_role: str,
+        clock: Clock | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.clock = clock or SystemClock()
         self.service = runtime.settings.service_name
         self.agency = AGENCY_OF_SERVICE[self.service]
         self.search = search
@@ -109,8 +116,10 @@ class EnquiryAnswering:
         enquiry = EnquiryAsSeen.from_data(delivery.event.data)
         if enquiry.target_agency is not self.agency:
             return  # addressed to another agency
+        if await ctx.db[ENQUIRIES].find_one({"_id": enquiry.enquiry_id}, session=ctx.session):
+            return  # the hub resent an enquiry already answered: one answer per enquiry
         result = await self.search(enquiry, ctx)
-        now = datetime.now(UTC)
+        now = self.clock.now()
         answer = result.answer if isinstance(result, NotSharedDecision) else result
         payload = EnquiryAnswered(
             enquiry_id=enquiry.enquiry_id,

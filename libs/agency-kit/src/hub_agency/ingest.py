@@ -30,8 +30,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
-from hub_contracts.envelope import CloudEvent, EventPayload
-from hub_contracts.events.common import Ref
+from hub_contracts.envelope import SUBJECT_PATTERN, CloudEvent, EventPayload
 from hub_contracts.sharing import SharingBasis
 from hub_contracts.topics import dead_letter_topic, topic_name
 from hub_messaging.outbox import OUTBOX, records_row
@@ -56,8 +55,10 @@ class AgencyRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    record_id: Ref = Field(
-        description="The agency system's own id for this record; sending it again is harmless."
+    record_id: str = Field(
+        pattern=SUBJECT_PATTERN,
+        description="The agency system's own id for this record (letters, digits, '.', '_', "
+        "':' and '-', at most 100); sending it again is harmless.",
     )
 
 

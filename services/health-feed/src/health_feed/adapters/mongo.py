@@ -1,0 +1,37 @@
+"""health-feed's MongoDB collections (one database per tenant) and their indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub_agency import INBOX, ensure_child_indexes
+from hub_agency.people import CHILDREN
+from pymongo import DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+
+ATTENDANCES = "attendances"
+"""One document per accepted bundle: setting, arrival, ODS code, safeguarding flag yes/no."""
+CP_IS_FLAGS = "cp_is_flags"
+"""One document per NHS number: CP-IS statuses and the latest 25 accesses."""
+UNMATCHED_STATUS_CHANGES = "unmatched_status_changes"
+"""Status changes that came without an NHS number: kept, never dropped."""
+STATUS_CHANGE_COUNTS = "status_change_counts"
+"""Counts of status changes received, by status kind and what was done with them."""
+
+COLLECTIONS = (
+    ATTENDANCES,
+    CP_IS_FLAGS,
+    UNMATCHED_STATUS_CHANGES,
+    STATUS_CHANGE_COUNTS,
+    CHILDREN,
+    INBOX,
+)
+
+
+async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
+    """Indexes the routes and the enquiry search rely on."""
+    await ensure_child_indexes(db)
+    await db[ATTENDANCES].create_index([("nhs_number", 1), ("arrived_at", DESCENDING)])
+    await db[UNMATCHED_STATUS_CHANGES].create_index([("received_at", DESCENDING)])

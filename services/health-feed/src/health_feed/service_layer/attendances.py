@@ -1,0 +1,57 @@
+"""Accepting a FHIR bundle: store the attendance, index the child, raise a concern."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from hub_agency import IngestContext, Rejected, agency_basis, remember_child
+from hub_contracts.envelope import CloudEvent
+from hub_contracts.sharing import Purpose
+
+from health_feed.adapters.mongo import ATTENDANCES
+from health_feed.domain.attendance import Attendance, BundleRefused, read_attendance
+from health_feed.domain.concern import concern_raised
+from health_feed.domain.records import FhirBundleRecord
+
+
+def attendance_document(
+    record_id: str, attendance: Attendance, received_at: datetime
+) -> dict[str, Any]:
+    """The ``attendances`` document: what health-feed needs later, no clinical narrative."""
+    return {
+        "_id": record_id,
+        "nhs_number": attendance.nhs_number,
+        "setting": attendance.setting.value,
+        "arrived_at": attendance.arrived_at,
+        "ods_code": attendance.ods_code,
+        "organisation_name": attendance.organisation_name,
+        "encounter_id": attendance.encounter_id,
+        "safeguarding_flag": attendance.has_safeguarding_flag,
+        "flag_codes": [f.code for f in attendance.flags],
+        "received_at": received_at,
+    }
+
+
+async def apply_fhir_bundle(record: FhirBundleRecord, ctx: IngestContext) -> Sequence[CloudEvent]:
+    """Ingest ``apply`` of ``fhir-bundle`` records (HTTP and the inbound topic alike)."""
+    try:
+        attendance = read_attendance(record.bundle)
+    except BundleRefused as exc:
+        raise Rejected(exc.reason, exc.where) from exc
+    db, session = ctx.tx.db, ctx.tx.session
+    await remember_child(db, session, attendance.child)
+    await db[ATTENDANCES].insert_one(
+        attendance_document(record.record_id, attendance, ctx.received_at), session=session
+    )
+    concern = concern_raised(record.record_id, attendance, record.rag_rating)
+    if concern is None:
+        return []
+    return [
+        ctx.event(
+            concern,
+            subject=attendance.nhs_number,
+            sharing=agency_basis(ctx.service, Purpose.SAFEGUARDING_SCREENING),
+        )
+    ]

@@ -1,0 +1,93 @@
+"""police-feed's MongoDB collections (one database per tenant) and their documents.
+
+- ``incidents``: each incident as accepted (kept by ``hub_agency.RecordIngest``);
+- ``child_incidents``: one row per child per incident, for enquiries;
+- ``encompass_notifications``: each Operation Encompass notification and its state;
+- ``schools``, ``local_authority``: the LA's school directory and DfE number
+  (reference data from ``demo/<tenant>.json``).
+
+Only ids, kinds, times and statuses are copied out of the incident; the
+child's details stay in the record and in the agency's ``children`` index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hub_agency import ensure_child_indexes
+from hub_agency.people import CHILDREN
+from hub_contracts.events import OperationEncompassNotified
+from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from police_feed.domain.encompass import DEFAULT_LA_CODES, NotificationStatus
+from police_feed.domain.incidents import ChildInvolved, PoliceIncident
+
+Document = dict[str, Any]
+Database = AsyncDatabase[Document]
+CHILD_INCIDENTS = "child_incidents"
+NOTIFICATIONS = "encompass_notifications"
+SCHOOLS = "schools"
+LOCAL_AUTHORITY = "local_authority"
+LOCAL_AUTHORITY_ID = "local-authority"
+"""The one document of ``local_authority``: ``{"_id": "local-authority", "la_code": "808"}``."""
+COLLECTIONS = (CHILDREN, CHILD_INCIDENTS, NOTIFICATIONS, SCHOOLS, LOCAL_AUTHORITY)
+
+
+async def ensure_indexes(db: Database) -> None:
+    await ensure_child_indexes(db)
+    await db[CHILD_INCIDENTS].create_index([("person_id", ASCENDING)])
+    await db[NOTIFICATIONS].create_index([("status", ASCENDING), ("notify_by", ASCENDING)])
+    await db[NOTIFICATIONS].create_index([("notified_at", ASCENDING)])
+
+
+async def unknown_schools(db: Database, session: AsyncClientSession, urns: set[str]) -> list[str]:
+    """The URNs not in the tenant's school directory."""
+    if not urns:
+        return []
+    found = db[SCHOOLS].find({"_id": {"$in": sorted(urns)}}, {"_id": 1}, session=session)
+    known = {str(d["_id"]) async for d in found}
+    return sorted(urns - known)
+
+
+async def local_authority_code(
+    db: Database, session: AsyncClientSession, tenant: str
+) -> str | None:
+    """The tenant's DfE LA number: its reference data, else the built-in boroughs."""
+    doc = await db[LOCAL_AUTHORITY].find_one({"_id": LOCAL_AUTHORITY_ID}, session=session)
+    if doc is not None and doc.get("la_code"):
+        return str(doc["la_code"])
+    return DEFAULT_LA_CODES.get(tenant)
+
+
+def child_incident_document(incident: PoliceIncident, involved: ChildInvolved) -> Document:
+    return {
+        "_id": f"{incident.record_id}|{involved.person_id}",
+        "person_id": involved.person_id,
+        "record_id": incident.record_id,
+    }
+
+
+def notification_document(
+    notice: OperationEncompassNotified, *, subject: str, event_id: str, notified_at: datetime
+) -> Document:
+    """The police's own record of a notification: ids, recipient, deadline, state."""
+    return {
+        "_id": notice.notification_id,
+        "police_reference": notice.police_reference,
+        "subject": subject,
+        "school_urn": notice.school_urn,
+        "local_authority_code": notice.local_authority_code,
+        "notify_by": notice.notify_by,
+        "notified_at": notified_at,
+        "event_id": event_id,
+        "status": NotificationStatus.AWAITING_ACKNOWLEDGEMENT.value,
+        "acknowledged_at": None,
+        "acknowledged_by_role": None,
+        "acknowledged_school_urn": None,
+        "acknowledged_in_time": None,
+        "overdue_detected_at": None,
+        "overdue_event_id": None,
+    }
