@@ -66,7 +66,8 @@ class ServiceRuntime:
     """Start-up steps (indexes, collections) run before the broker starts consuming."""
     background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Long-running loops (deadline checkers) started once the bus is up, cancelled at stop."""
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    background_tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    """The running background loops (cancelled, and awaited, when the app stops)."""
 
     def database(self, tenant: str) -> AsyncDatabase[Document]:
         """This service's database for ``tenant``; unknown tenants are refused."""
@@ -201,9 +202,9 @@ def create_service_app(
             connector.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await connector
-            for task in runtime._tasks:
+            for task in runtime.background_tasks:
                 task.cancel()
-            for task in runtime._tasks:
+            for task in runtime.background_tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             if runtime.relay is not None:
@@ -295,7 +296,9 @@ async def _connect_broker(runtime: ServiceRuntime) -> None:
         runtime.broker_connected.set()
         log.info("kafka broker connected")
         for loop in runtime.background:
-            runtime._tasks.append(asyncio.create_task(_supervised(loop), name="background"))
+            runtime.background_tasks.append(
+                asyncio.create_task(_supervised(loop), name="background")
+            )
         return
 
 

@@ -344,7 +344,6 @@ def test_background_watch_flags_breaches_and_stops_at_shutdown(
     tenant = unique_name
     clock = FixedClock(NOTIFY_BY + timedelta(hours=1))
     app = _app(kafka_bootstrap, mongo_uri, (tenant,), clock=clock, interval_s=0.2)
-    watch: OverdueWatch = app.state.encompass_watch
     with running_service(app) as client:
         _seed_directory(client, tenant)
         assert client.post(
@@ -359,11 +358,9 @@ def test_background_watch_flags_breaches_and_stops_at_shutdown(
         assert [from_kafka(r.value, r.headers).data["notification_id"] for r in overdue] == [
             "INC-1-OE1"
         ]
-        task = watch._task
-        assert task is not None
+        [task] = app.state.runtime.background_tasks
         assert not task.done()
     assert task.cancelled()  # stopped by the lifespan, before the clients closed
-    assert watch._task is None
 
 
 def test_enquiries_are_answered_from_incidents(

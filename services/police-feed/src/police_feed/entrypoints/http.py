@@ -1,8 +1,6 @@
 """HTTP routes and Kafka subscriptions of police-feed, wired onto the service runtime."""
 
 # no ``from __future__ import annotations``: FastAPI reads the route annotations
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -139,7 +137,8 @@ def configure_police_feed(
             for tenant in runtime.settings.tenants:
                 await ensure_indexes(runtime.database(tenant))
 
-        runtime.on_start.extend([prepare, watch.start])
+        runtime.on_start.append(prepare)
+        runtime.background.append(watch.run)
 
         app.include_router(ingest.router())
         app.include_router(answering.router())
@@ -165,28 +164,8 @@ def configure_police_feed(
             },
             collections=[*answering.collections, INBOX, *COLLECTIONS],
         )
-        _stop_on_shutdown(app, watch)
 
     return configure
-
-
-def _stop_on_shutdown(app: FastAPI, watch: OverdueWatch) -> None:
-    """Stop the watch when the app shuts down, before the service kit closes its clients.
-
-    The service kit's lifespan has no shutdown hook for services, so its
-    lifespan is wrapped: ours stops the watch, then the kit's own cleans up.
-    """
-    service_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(app):
-            try:
-                yield
-            finally:
-                await watch.stop()
-
-    app.router.lifespan_context = lifespan
 
 
 configure = configure_police_feed()

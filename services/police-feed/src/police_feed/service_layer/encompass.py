@@ -11,7 +11,6 @@ several replicas checking at the same time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -174,20 +173,18 @@ async def _flag_one(runtime: ServiceRuntime, tenant: str, doc: Document, now: da
 
 @dataclass
 class OverdueWatch:
-    """The background task that runs ``flag_overdue`` every ``interval_s`` seconds.
+    """The background loop that runs ``flag_overdue`` every ``interval_s`` seconds.
 
-    Started by a ``runtime.on_start`` step (idempotent: the bus start-up may
-    be retried) and stopped by ``stop`` from the app's lifespan, before the
-    MongoDB client closes. Cancellation is safe at any await: each
-    notification is flagged in its own transaction, which either commits
-    (event queued) or is aborted (nothing changed).
+    Registered as a runtime background loop: started once the bus is up and
+    cancelled when the app stops, before the MongoDB client closes.
+    Cancellation is safe at any await: each notification is flagged in its own
+    transaction, which either commits (event queued) or is aborted.
     """
 
     runtime: ServiceRuntime
     clock: Clock = field(default_factory=SystemClock)
     interval_s: float = 60.0
     counter: Counter = field(init=False)
-    _task: asyncio.Task[None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.counter = overdue_counter(self.runtime.registry)
@@ -195,19 +192,7 @@ class OverdueWatch:
     async def check(self) -> list[str]:
         return await flag_overdue(self.runtime, self.clock, counter=self.counter)
 
-    async def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="encompass-overdue-watch")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
         while True:
             try:
                 await self.check()
