@@ -312,7 +312,8 @@ def test_demo_records_flow_between_stockton_agencies(hub: Stack) -> None:
         ).json()
         return [n for n in listed if n["child_family_name"] == "Hart"] or None
 
-    assert _until(school_list, 60, "Amelia's Operation Encompass notification at her school")
+    notices = _until(school_list, 60, "Amelia's Operation Encompass notification at her school")
+    assert all(n["school_known"] for n in notices)  # the school directory was loaded first
 
     def oliver_flag() -> dict[str, Any] | None:
         body: dict[str, Any] = httpx.post(

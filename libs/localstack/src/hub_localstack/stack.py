@@ -67,24 +67,29 @@ class Stack:
             _say(f"{proc.name}: {state} (pid {proc.pid()}, {self.config.service_url(proc.name)})")
 
     def load_demo(self) -> None:
-        """Each service loads its own demo data for every tenant into its own databases."""
+        """Each service loads its own demo data for every tenant into its own databases.
+
+        Every service's reference data first (schools, teams, ...), then the
+        agency records, so the events records cause find that data in place.
+        """
         env = {**os.environ, **self.config.service_env()}
-        for service in SERVICES:
-            if service.name not in self.config.service_ports:
-                continue
-            result = subprocess.run(
-                [sys.executable, "-m", service.package, "load-demo"],
-                capture_output=True,
-                text=True,
-                env=env,
-                cwd=self.config.repo_root,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise StackError(
-                    f"{service.name}: loading demo data failed: {result.stderr[-400:]}"
+        for part in ("reference", "records"):
+            for service in SERVICES:
+                if service.name not in self.config.service_ports:
+                    continue
+                result = subprocess.run(
+                    [sys.executable, "-m", service.package, "load-demo", "--part", part],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    cwd=self.config.repo_root,
+                    check=False,
                 )
-            _say(f"demo data: {result.stdout.strip()}")
+                if result.returncode != 0:
+                    raise StackError(
+                        f"{service.name}: loading demo {part} failed: {result.stderr[-400:]}"
+                    )
+                _say(f"demo {part}: {result.stdout.strip()}")
 
     def provision(self) -> None:
         """Fetch and build everything the stack runs, without starting anything."""

@@ -18,6 +18,7 @@ from pymongo import AsyncMongoClient, ReplaceOne
 from hub_service.reference import read_demo_data
 from hub_service.settings import ServiceSettings
 
+DEMO_PARTS = ("reference", "records")
 RECORDS_KEY = "records"
 """Key of a demo file holding agency records to send through the ingest API."""
 
@@ -28,10 +29,18 @@ def run_service(
     """Parse the command line and serve the app or load its demo data."""
     parser = argparse.ArgumentParser(prog=f"python -m {package}")
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "load-demo"])
+    parser.add_argument(
+        "--part",
+        choices=["all", *DEMO_PARTS],
+        default="all",
+        help="load-demo: reference data, agency records, or both (the stack loads every "
+        "service's reference data before any records, so events find it in place)",
+    )
     args = parser.parse_args()
     settings = ServiceSettings.for_service(service_name)
     if args.command == "load-demo":
-        counts = asyncio.run(load_demo(settings, package))
+        parts = DEMO_PARTS if args.part == "all" else (args.part,)
+        counts = asyncio.run(load_demo(settings, package, parts))
         print(json.dumps({"service": service_name, "loaded": counts}))
         return
     uvicorn.run(
@@ -44,7 +53,9 @@ def run_service(
     )
 
 
-async def load_demo(settings: ServiceSettings, package: str) -> dict[str, dict[str, int]]:
+async def load_demo(
+    settings: ServiceSettings, package: str, parts: tuple[str, ...] = ("reference", "records")
+) -> dict[str, dict[str, int]]:
     """Load the package's demo data for every tenant; running it twice changes nothing.
 
     Reference collections are upserted directly. Demo *records* (the
@@ -61,13 +72,13 @@ async def load_demo(settings: ServiceSettings, package: str) -> dict[str, dict[s
             counts[tenant] = {}
             data = read_demo_data(package, tenant)
             records: dict[str, list[Any]] = data.pop(RECORDS_KEY, {})
-            for collection, docs in data.items():
+            for collection, docs in data.items() if "reference" in parts else ():
                 if docs:
                     await db[collection].bulk_write(
                         [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
                     )
                 counts[tenant][collection] = len(docs)
-            for route, bodies in records.items():
+            for route, bodies in records.items() if "records" in parts else ():
                 for body in bodies:
                     await asyncio.to_thread(_post_record, settings, tenant, route, body)
                 counts[tenant][f"records:{route}"] = len(bodies)
