@@ -1,50 +1,41 @@
-"""HTTP routes and subscriptions of the front door.
+"""Wiring of the front door: its routers, its subscriptions, its background loops.
 
-The internal API is for the gateway: every route takes the signed-in user's
-staff token and enforces tenant and role here too (``hub_service.staff``).
+Each capability keeps its routes in its own ``entrypoints`` module and its
+event handlers in its ``service_layer`` module; this file only composes them,
+with one ``runtime.consume`` call for the service.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query
+from fastapi import FastAPI
 from hub_contracts.events import ChildConcernRaisedV2, EnquiryAnswered
 from hub_service import ServiceRuntime
 from hub_service.clock import Clock
-from hub_service.problems import ProblemError, problem_responses
 from hub_service.reference import reference_router
-from hub_service.staff import Role, StaffUser, staff_user
 from pymongo import ASCENDING
 
 from front_door.adapters.persons import PERSONS, ensure_person_indexes
-from front_door.domain.commands import DecideContact, RateContact
-from front_door.domain.contacts import ContactStatus, EnquiryStatus
+from front_door.entrypoints.contacts import RECORD_VIEWS, contacts_router
 from front_door.service_layer.answers import UNMATCHED, enquiry_answered_handler
 from front_door.service_layer.deadlines import DeadlineWatch
-from front_door.service_layer.decisions import DECISIONS, decide_contact
+from front_door.service_layer.decisions import DECISIONS
 from front_door.service_layer.intake import CONTACTS, contact_received_handler
-from front_door.service_layer.screening import ENQUIRIES, rate_contact
-
-RECORD_VIEWS = "record_views"
-Screeners = Annotated[StaffUser, Depends(staff_user(Role.PRACTITIONER, Role.MANAGER))]
-Managers = Annotated[StaffUser, Depends(staff_user(Role.MANAGER))]
-ContactId = Annotated[str, Path(description="The hub's contact id.")]
+from front_door.service_layer.screening import ENQUIRIES
 
 
 def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
     def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
         """Attach the front door's routes and subscribers."""
         app.include_router(reference_router({"settings": "tenant_settings"}))
-        app.include_router(_contacts_router(runtime, clock))
-        runtime.consume(
-            handlers={
-                ChildConcernRaisedV2.event_name: contact_received_handler(clock),
-                EnquiryAnswered.event_name: enquiry_answered_handler(clock),
-            },
-            collections=[CONTACTS, ENQUIRIES, PERSONS, UNMATCHED, RECORD_VIEWS, DECISIONS],
-        )
+        app.include_router(contacts_router(runtime, clock))
+        handlers = {
+            ChildConcernRaisedV2.event_name: contact_received_handler(clock),
+            EnquiryAnswered.event_name: enquiry_answered_handler(clock),
+        }
+        collections = [CONTACTS, ENQUIRIES, PERSONS, UNMATCHED, RECORD_VIEWS, DECISIONS]
+        runtime.consume(handlers=handlers, collections=collections)
 
         async def indexes() -> None:
             for tenant in runtime.settings.tenants:
@@ -60,112 +51,3 @@ def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
         app.state.deadline_watch = watch
 
     return configure
-
-
-def _contacts_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
-    router = APIRouter(prefix="/v1/{tenant}", tags=["contacts"])
-
-    @router.get(
-        "/contacts",
-        summary="The work queue: open contacts, least time left first",
-        responses=problem_responses(401, 403),
-    )
-    async def queue(
-        user: Screeners,
-        tenant: Annotated[str, Path(description="Tenant id.")],
-        status: Annotated[ContactStatus | None, Query(description="Only this status.")] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = (
-            {"status": status.value} if status else {"status": {"$ne": ContactStatus.DECIDED.value}}
-        )
-        now = clock.now()
-        docs = await runtime.database(tenant)[CONTACTS].find(query).to_list(length=2000)
-        items = [_queue_item(d, now) for d in docs]
-        items.sort(key=lambda i: i["seconds_left"])
-        return items[:limit]
-
-    @router.get(
-        "/contacts/{contact_id}",
-        summary="One contact with its enquiries and answers (the view is audited)",
-        responses=problem_responses(401, 403, 404),
-    )
-    async def contact(
-        user: Screeners,
-        tenant: Annotated[str, Path(description="Tenant id.")],
-        contact_id: ContactId,
-    ) -> dict[str, Any]:
-        db = runtime.database(tenant)
-        doc: dict[str, Any] | None = await db[CONTACTS].find_one({"_id": contact_id})
-        if doc is None:
-            raise ProblemError(404, "contact-not-found", f"no contact {contact_id}")
-        now = clock.now()
-        enquiries: list[dict[str, Any]] = (
-            await db[ENQUIRIES].find({"contact_id": contact_id}).sort("agency").to_list()
-        )
-        for e in enquiries:
-            e["enquiry_id"] = e.pop("_id")
-            e["overdue"] = (
-                e["status"] == EnquiryStatus.AWAITING_ANSWER.value and now > e["respond_by"]
-            )
-        await db[RECORD_VIEWS].insert_one(
-            {
-                "user_id": user.user_id,
-                "roles": sorted(user.roles),
-                "person_id": doc["person_id"],
-                "contact_id": contact_id,
-                "purpose": user.purpose,
-                "viewed_at": datetime.now(UTC),
-            }
-        )
-        return {**_queue_item(doc, now), **_public(doc), "enquiries": enquiries}
-
-    @router.post(
-        "/contacts/{contact_id}/rating",
-        summary="Rate a contact (RAG) and send the multi-agency enquiries",
-        responses=problem_responses(401, 403, 404, 409, 422),
-    )
-    async def rate(
-        user: Screeners,
-        tenant: Annotated[str, Path(description="Tenant id.")],
-        contact_id: ContactId,
-        command: RateContact,
-    ) -> dict[str, Any]:
-        return await rate_contact(runtime, clock, tenant, contact_id, command, user)
-
-    @router.post(
-        "/contacts/{contact_id}/decision",
-        summary="Decide a contact (hub manager): routed to early help or social care, "
-        "the referrer told, the decision and its reason audited",
-        responses=problem_responses(401, 403, 404, 409, 422),
-    )
-    async def decide(
-        user: Managers,
-        tenant: Annotated[str, Path(description="Tenant id.")],
-        contact_id: ContactId,
-        command: DecideContact,
-    ) -> dict[str, Any]:
-        return await decide_contact(runtime, clock, tenant, contact_id, command, user)
-
-    return router
-
-
-def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    out = dict(doc)
-    out["contact_id"] = out.pop("_id")
-    return out
-
-
-def _queue_item(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
-    deadline = doc.get("screen_by") or doc["decide_by"]
-    return {
-        "contact_id": doc["_id"],
-        "status": doc["status"],
-        "rag_rating": doc.get("rag_rating") or doc.get("rag_rating_as_received"),
-        "received_at": doc["received_at"],
-        "deadline": deadline,
-        "seconds_left": int((deadline - now).total_seconds()),
-        "child_name": f"{doc['child']['given_name']} {doc['child']['family_name']}",
-        "referral_source": doc["referral_source"],
-        "origin_agency": doc["origin_agency"],
-    }
