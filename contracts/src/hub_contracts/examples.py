@@ -355,6 +355,19 @@ def example_payloads() -> dict[str, EventPayload]:
             decided_by="service:front-door",
             decided_at=T0 + timedelta(hours=11, minutes=5),
         ),
+        ev.PersonLinkChanged(
+            change_id="IDC-2025-000412",
+            action="linked",
+            person_id="HP-3f9a1c2b7d4e",
+            other_person_id="HP-8b2e6d0a1f57",
+            candidate_id="PC-5d1c9e7a2b30",
+            evidence_summary="given_name=nickname; family_name=exact; date_of_birth=exact; "
+            "sex=same; address=same; nhs_number=absent",
+            score=0.93,
+            decided_by="user:hub-mgr-007",
+            reason="Same child: school and police records agree; mother confirmed the nickname.",
+            decided_at=T0 + timedelta(hours=3),
+        ),
     ]
     by_type = {type(p).cloudevent_type(): p for p in payloads}
     missing = sorted(set(ev.catalogue()) - set(by_type))
@@ -440,6 +453,9 @@ EXAMPLE_BASES: dict[str, SharingBasis] = {
         lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.RECORDS_MANAGEMENT
     ),
     "sharing-decision-recorded": SharingBasis(
+        lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.RECORDS_MANAGEMENT
+    ),
+    "person-link-changed": SharingBasis(
         lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.RECORDS_MANAGEMENT
     ),
 }

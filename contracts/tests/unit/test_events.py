@@ -40,6 +40,7 @@ EXPECTED = {
     "consent-withdrawn",
     "record-purged",
     "sharing-decision-recorded",
+    "person-link-changed",
 }
 T = datetime(2025, 3, 17, 9, 0, tzinfo=UTC)
 

@@ -43,6 +43,7 @@ from hub_contracts.events.front_door import (
     ReferralToSocialCare,
     StrategyDiscussionRequested,
 )
+from hub_contracts.events.identity import PersonLinkChanged
 from hub_contracts.events.notifications import (
     AcknowledgerRole,
     CareSetting,
@@ -105,6 +106,7 @@ __all__ = [
     "OperationEncompassAcknowledged",
     "OperationEncompassNotified",
     "OperationEncompassOverdue",
+    "PersonLinkChanged",
     "PurgeReason",
     "RecordAccessed",
     "RecordPurged",

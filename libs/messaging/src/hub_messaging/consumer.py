@@ -13,6 +13,11 @@ redelivery, and the processed-id index means no visible duplicate.
 A handler that keeps failing for one event is retried a bounded number of
 times with backoff and then dead-lettered (``handler-failed``), so a poison
 message never blocks other children's events.
+
+Each event is handled inside a span whose parent is the event's own
+``traceparent`` (not the batch's), so whatever a handler publishes continues
+the trace of the event it reacts to: one safeguarding journey is one trace
+(docs/adr/0008-one-journey-one-trace.md).
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ from hub_contracts.policy import SharingOutcome, SharingPolicy, minimise, withhe
 from hub_contracts.tenancy import UnknownTenantError, validate_tenant_id
 from hub_contracts.topics import dead_letter_topic, topic_name
 from hub_contracts.upcasters import UpcastError, latest_major, upcast
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.trace import Link, SpanKind, TracerProvider
 from prometheus_client import CollectorRegistry, Counter
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -67,6 +75,8 @@ from hub_messaging.outbox import (
 log = logging.getLogger("hub_messaging.consumer")
 Document = dict[str, Any]
 PROCESSED = "processed_events"
+MAX_SPAN_LINKS = 64
+"""A batch handler's span links to at most this many events' traces."""
 
 
 @dataclass(frozen=True)
@@ -127,14 +137,19 @@ class EventConsumer:
         on_consent_withdrawn: Sequence[WithdrawalHook] = (),
         max_attempts: int = 3,
         backoff_s: float = 0.2,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         self.mongo = mongo
         self.recipient = recipient
         self.tenants = tuple(tenants)
         self.policy = policy
+        self.tracer = trace.get_tracer("hub_messaging.consumer", tracer_provider=tracer_provider)
         self.batch_handlers: dict[str, BatchHandler] = dict(batch_handlers or {})
+        self._traced_per_delivery: set[str] = set()
+        """Event names whose handler opens one span per delivery (the others: one per run)."""
         for name, handler in (handlers or {}).items():
-            self.batch_handlers[name] = _one_by_one(handler)
+            self.batch_handlers[name] = _one_by_one(handler, self._delivery_span)
+            self._traced_per_delivery.add(name)
         # every holder the policy sends consent records to keeps them and acts on withdrawal
         for name, consent_handler in consent_handlers(on_consent_withdrawn).items():
             if self.batch_handlers and policy.rules_for(name, latest_major(name), recipient):
@@ -402,10 +417,66 @@ class EventConsumer:
             self.rejected.labels(self.recipient, reason.value).inc()
         await note_receipts(ctx, covered)
 
+    def _delivery_span(self, delivery: Delivery) -> trace.Span:
+        """A span for handling one delivery, child of the span that published the event.
+
+        Started as the current span by the caller; everything the handler
+        queues in the outbox then carries this span's ``traceparent``.
+        """
+        event = delivery.event
+        return self.tracer.start_span(
+            f"handle {event.event_name}",
+            context=_event_context(event),
+            kind=SpanKind.CONSUMER,
+            attributes=self._span_attributes(delivery, run_length=1),
+            links=_links([trace.get_current_span()]),
+        )
+
+    def _run_span(self, run: Sequence[Delivery]) -> trace.Span:
+        """A span for a batch handler's run: inside the events' trace when they share one,
+        else in the batch's own trace, linked to each event's."""
+        first = run[0]
+        traces = {_trace_id(d.event) for d in run}
+        parent = _event_context(first.event) if len(traces) == 1 else None
+        links = [] if parent is not None else _event_links(run)
+        return self.tracer.start_span(
+            f"handle {first.event.event_name}",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes=self._span_attributes(first, run_length=len(run)),
+            links=links,
+        )
+
+    def _span_attributes(self, delivery: Delivery, *, run_length: int) -> dict[str, Any]:
+        # ids, types and tenant only: never the subject or the data
+        event = delivery.event
+        attributes: dict[str, Any] = {
+            "messaging.system": "kafka",
+            "messaging.operation": "process",
+            "messaging.destination.name": delivery.topic,
+            "messaging.consumer.group.name": self.recipient,
+            "hub.recipient": self.recipient,
+            "hub.tenant": event.tenant,
+            "hub.event_type": event.type,
+            "hub.sharing_outcome": delivery.outcome.value,
+        }
+        if run_length == 1:
+            attributes["messaging.message.id"] = event.id
+            attributes["messaging.kafka.message.offset"] = delivery.offset
+            attributes["messaging.kafka.destination.partition"] = delivery.partition
+        else:
+            attributes["messaging.batch.message_count"] = run_length
+        return attributes
+
     async def _handle_run(self, run: list[Delivery], context: HandlerContext) -> None:
-        handler = self.batch_handlers[run[0].event.event_name]
+        name = run[0].event.event_name
+        handler = self.batch_handlers[name]
         try:
-            await handler(run, context)
+            if name in self._traced_per_delivery:
+                await handler(run, context)  # a span per delivery, opened by _one_by_one
+            else:
+                with trace.use_span(self._run_span(run), end_on_exit=True):
+                    await handler(run, context)
         except PyMongoError:
             raise
         except Exception as exc:
@@ -459,12 +530,44 @@ class _HandlerFailed(Exception):
         self.cause = cause
 
 
-def _one_by_one(handler: Handler) -> BatchHandler:
+def _one_by_one(handler: Handler, span: Callable[[Delivery], trace.Span]) -> BatchHandler:
     async def each(deliveries: Sequence[Delivery], context: HandlerContext) -> None:
         for delivery in deliveries:
-            await handler(delivery, context)
+            with trace.use_span(span(delivery), end_on_exit=True):
+                await handler(delivery, context)
 
     return each
+
+
+def _event_context(event: CloudEvent) -> Context | None:
+    """The trace context an event carries (``None``: it carries none, stay in the current one)."""
+    if not event.traceparent:
+        return None
+    carrier = {"traceparent": event.traceparent}
+    if event.tracestate:
+        carrier["tracestate"] = event.tracestate
+    context = propagate.extract(carrier, context=Context())
+    if not trace.get_current_span(context).get_span_context().is_valid:
+        return None  # malformed: not worth refusing the event for
+    return context
+
+
+def _trace_id(event: CloudEvent) -> int | None:
+    context = _event_context(event)
+    return None if context is None else trace.get_current_span(context).get_span_context().trace_id
+
+
+def _links(spans: Sequence[trace.Span]) -> list[Link]:
+    return [Link(s.get_span_context()) for s in spans if s.get_span_context().is_valid]
+
+
+def _event_links(run: Sequence[Delivery]) -> list[Link]:
+    spans = []
+    for delivery in run[:MAX_SPAN_LINKS]:
+        context = _event_context(delivery.event)
+        if context is not None:
+            spans.append(trace.get_current_span(context))
+    return _links(spans)
 
 
 def _raw_dead_letter(

@@ -110,6 +110,7 @@ class ServiceRuntime:
             database=self.database,
             registry=self.registry,
             on_consent_withdrawn=on_consent_withdrawn,
+            tracer_provider=self.tracer_provider,
         )
         consumer.handler_collections = tuple(collections)
         consumer.subscribe(self.broker)

@@ -10,18 +10,27 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from hub_contracts.events import ChildConcernRaisedV2, EnquiryAnswered
+from hub_contracts.events import ChildConcernRaisedV2, ConsentRecorded, EnquiryAnswered
 from hub_service import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.reference import reference_router
 from pymongo import ASCENDING
 
+from front_door.adapters.facts import FACTS, ensure_fact_indexes
 from front_door.adapters.persons import PERSONS, ensure_person_indexes
 from front_door.entrypoints.contacts import RECORD_VIEWS, contacts_router
+from front_door.entrypoints.persons import persons_router
+from front_door.entrypoints.view import ensure_view_indexes, view_router
+from front_door.service_layer import view
 from front_door.service_layer.answers import UNMATCHED, enquiry_answered_handler
 from front_door.service_layer.deadlines import DeadlineWatch
 from front_door.service_layer.decisions import DECISIONS
 from front_door.service_layer.intake import CONTACTS, contact_received_handler
+from front_door.service_layer.persons import (
+    CANDIDATES,
+    IDENTITY_AUDIT,
+    ensure_candidate_indexes,
+)
 from front_door.service_layer.screening import ENQUIRIES
 
 
@@ -30,17 +39,34 @@ def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
         """Attach the front door's routes and subscribers."""
         app.include_router(reference_router({"settings": "tenant_settings"}))
         app.include_router(contacts_router(runtime, clock))
+        app.include_router(persons_router(runtime, clock))
+        app.include_router(view_router(runtime, clock))
         handlers = {
-            ChildConcernRaisedV2.event_name: contact_received_handler(clock),
-            EnquiryAnswered.event_name: enquiry_answered_handler(clock),
+            ChildConcernRaisedV2.event_name: view.recording_concern_facts(
+                contact_received_handler(clock)
+            ),
+            EnquiryAnswered.event_name: view.recording_answer_facts(
+                enquiry_answered_handler(clock)
+            ),
+            **view.HANDLERS,
         }
         collections = [CONTACTS, ENQUIRIES, PERSONS, UNMATCHED, RECORD_VIEWS, DECISIONS]
-        runtime.consume(handlers=handlers, collections=collections)
+        collections += [CANDIDATES, IDENTITY_AUDIT]
+        collections += [FACTS]
+        runtime.consume(
+            handlers=handlers,
+            batch_handlers={ConsentRecorded.event_name: view.consent_recorded_handler()},
+            collections=collections,
+            on_consent_withdrawn=[view.consent_withdrawn],
+        )
 
         async def indexes() -> None:
             for tenant in runtime.settings.tenants:
                 db = runtime.database(tenant)
                 await ensure_person_indexes(db)
+                await ensure_candidate_indexes(db)
+                await ensure_fact_indexes(db)
+                await ensure_view_indexes(db)
                 await db[CONTACTS].create_index([("status", ASCENDING), ("screen_by", ASCENDING)])
                 await db[ENQUIRIES].create_index("contact_id")
 

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from front_door.domain.commands import DecideContact
 from front_door.domain.contacts import ContactStatus
-from front_door.service_layer.intake import CONTACTS, FEEDBACK_BASIS, SERVICE
+from front_door.service_layer.intake import CONTACTS, FEEDBACK_BASIS, SERVICE, in_journey
 
 DECISIONS = "decisions"
 REFERRAL_BASIS = SharingBasis(lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.REFERRAL)
@@ -88,7 +88,11 @@ async def decide_contact(
 ) -> Document:
     """Record the decision, route it, tell the referrer; all in one transaction."""
     now = clock.now()
-    async with runtime.transaction(tenant) as tx:
+    # a person's step in the journey the contact started: one journey, one trace (ADR 0008)
+    async with (
+        in_journey(runtime, tenant, contact_id, "decide contact"),
+        runtime.transaction(tenant) as tx,
+    ):
         contact: Document | None = await tx.db[CONTACTS].find_one(
             {"_id": contact_id}, session=tx.session
         )

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import ChildConcernRaisedV2, ContactReceived
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_messaging.consumer import Delivery, HandlerContext
+from hub_messaging.outbox import current_trace_context
+from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock
+from hub_service.telemetry import continue_trace
 
 from front_door.adapters.persons import link_child
 from front_door.domain.contacts import ContactStatus, ScreeningWindows, decide_by, screen_by
+from front_door.service_layer.persons import suggest_candidates
 
 CONTACTS = "contacts"
 SETTINGS = "tenant_settings"
@@ -28,6 +34,26 @@ async def screening_windows(ctx_db: Any, session: Any = None) -> ScreeningWindow
     return ScreeningWindows.from_settings(doc)
 
 
+@asynccontextmanager
+async def in_journey(
+    runtime: ServiceRuntime, tenant: str, contact_id: str, step: str
+) -> AsyncIterator[None]:
+    """Run a person's step on a contact (a new HTTP request) inside the contact's trace."""
+    found = await runtime.database(tenant)[CONTACTS].find_one(
+        {"_id": contact_id}, {"trace_context": 1}
+    )
+    stored = found.get("trace_context") if found else None
+    origin = {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else None
+    attributes = {"hub.tenant": tenant, "hub.contact_id": contact_id}
+    with continue_trace(runtime.tracer_provider, step, origin, attributes):
+        yield
+
+
+def _event_trace_context(delivery: Delivery) -> dict[str, str]:
+    event = delivery.event
+    return {"traceparent": event.traceparent} if event.traceparent else {}
+
+
 def contact_received_handler(clock: Clock) -> Any:
     """Handles ``child-concern-raised`` (v1 upcast to v2): a contact, linked to a person."""
 
@@ -37,6 +63,8 @@ def contact_received_handler(clock: Clock) -> Any:
         windows = await screening_windows(ctx.db, ctx.session)
         agency = concern.agency_reference.agency
         person_id, linked_by = await link_child(ctx.db, ctx.session, concern.child, agency)
+        if linked_by == "new":  # potential duplicates for a hub person to review
+            await suggest_candidates(ctx.db, ctx.session, person_id, received_at)
         contact_id = f"CT-{uuid.uuid4().hex[:12]}"
         rating = concern.rag_rating
         contact: Document = {
@@ -58,6 +86,8 @@ def contact_received_handler(clock: Clock) -> Any:
             "household": [m.model_dump(mode="json") for m in concern.household],
             "screen_by": screen_by(received_at, rating, windows) if rating else None,
             "decide_by": decide_by(received_at, windows),
+            # the journey's trace: rating and deciding continue it (ADR 0008)
+            "trace_context": current_trace_context() or _event_trace_context(delivery),
         }
         await ctx.db[CONTACTS].insert_one(contact, session=ctx.session)
         received = ContactReceived(

@@ -20,7 +20,7 @@ from front_door.domain.contacts import (
     EnquiryStatus,
     screen_by,
 )
-from front_door.service_layer.intake import CONTACTS, SERVICE, screening_windows
+from front_door.service_layer.intake import CONTACTS, SERVICE, in_journey, screening_windows
 
 ENQUIRIES = "enquiries"
 SCREENING_BASIS = SharingBasis(
@@ -57,7 +57,11 @@ async def rate_contact(
 ) -> Document:
     """Rate the contact, start its screening clock and fan out one enquiry per agency."""
     now = clock.now()
-    async with runtime.transaction(tenant) as tx:
+    # a person's step in the journey the contact started: one journey, one trace (ADR 0008)
+    async with (
+        in_journey(runtime, tenant, contact_id, "rate contact"),
+        runtime.transaction(tenant) as tx,
+    ):
         contact: Document | None = await tx.db[CONTACTS].find_one(
             {"_id": contact_id}, session=tx.session
         )

@@ -1,0 +1,515 @@
+"""The person index's candidate matches and the decisions hub staff make on them.
+
+When a contact makes a new person, the persons of the tenant sharing one of
+its ``match_keys`` are scored (``domain.identity``) and every pair worth a
+look is stored in ``person_candidates`` (open). Nothing merges on its own:
+
+- **confirm** (hub manager): the new person is merged into the existing one
+  (the survivor, ``merged_into``); contacts and facts carrying the merged
+  person's id are repointed, and exactly what was repointed is kept with the
+  link so that an unlink can put it back;
+- **reject**: the pair is never suggested again (one candidate per pair);
+- **unlink** (hub manager): a confirmed link is reversed exactly; the pair
+  then counts as rejected.
+
+Each decision is one transaction: the change, a row in ``identity_audit``
+and a ``person-link-changed`` event in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from hub_contracts.envelope import CloudEvent
+from hub_contracts.events import PersonLinkChanged
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_service.app import ServiceRuntime
+from hub_service.clock import Clock
+from hub_service.problems import ProblemError
+from hub_service.staff import StaffUser
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from front_door.adapters.persons import PERSONS, survivor_of
+from front_door.domain.identity import PersonDetails, candidates_for
+
+log = logging.getLogger("front_door.persons")
+SERVICE = "front-door"
+CONTACTS = "contacts"
+"""The intake's collection (named here: intake calls this module, not the reverse)."""
+CANDIDATES = "person_candidates"
+IDENTITY_AUDIT = "identity_audit"
+FACTS = "facts"
+REPOINTED = (CONTACTS, FACTS)
+"""Collections whose documents carry a ``person_id`` that follows a link."""
+BLOCK_LIMIT = 500
+"""Most persons scored for one new person (a block larger than this is a bad key)."""
+IDENTITY_BASIS = SharingBasis(
+    lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.RECORDS_MANAGEMENT
+)
+Document = dict[str, Any]
+
+
+class CandidateStatus(StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+def pair_key(a: str, b: str) -> str:
+    """One key per unordered pair of persons: a pair is suggested at most once."""
+    return "|".join(sorted((a, b)))
+
+
+async def ensure_candidate_indexes(db: AsyncDatabase[Document]) -> None:
+    await db[CANDIDATES].create_index("pair", unique=True)
+    await db[CANDIDATES].create_index([("status", 1), ("score", -1)])
+    await db[PERSONS].create_index("merged_into", sparse=True)
+
+
+async def suggest_candidates(
+    db: AsyncDatabase[Document], session: AsyncClientSession, person_id: str, now: datetime
+) -> list[str]:
+    """Store open candidates for a new person against the tenant's other persons.
+
+    Compares only persons sharing a blocking key and not merged into another;
+    a pair already decided (rejected, or unlinked) is never suggested again.
+    """
+    doc: Document | None = await db[PERSONS].find_one({"_id": person_id}, session=session)
+    if doc is None or not doc.get("match_keys"):
+        return []
+    block: list[Document] = (
+        await db[PERSONS]
+        .find(
+            {
+                "match_keys": {"$in": doc["match_keys"]},
+                "_id": {"$ne": person_id},
+                "merged_into": None,
+            },
+            session=session,
+        )
+        .limit(BLOCK_LIMIT)
+        .to_list()
+    )
+    new = PersonDetails.from_document(doc)
+    made: list[str] = []
+    for existing, result in candidates_for(new, (PersonDetails.from_document(d) for d in block)):
+        candidate_id = f"PC-{uuid.uuid4().hex[:12]}"
+        outcome = await db[CANDIDATES].update_one(
+            {"pair": pair_key(person_id, existing.person_id)},
+            {
+                "$setOnInsert": {
+                    "_id": candidate_id,
+                    "new_person_id": person_id,
+                    "existing_person_id": existing.person_id,
+                    "score": result.score,
+                    "evidence": result.evidence,
+                    "status": CandidateStatus.OPEN.value,
+                    "suggested_at": now,
+                }
+            },
+            upsert=True,
+            session=session,
+        )
+        if outcome.upserted_id is not None:
+            made.append(candidate_id)
+    if made:
+        log.info("candidate matches suggested", extra={"count": len(made)})
+    return made
+
+
+async def list_candidates(
+    db: AsyncDatabase[Document], status: CandidateStatus, limit: int
+) -> list[Document]:
+    """Candidates by status, best score first, each with both persons as the hub holds them."""
+    docs: list[Document] = (
+        await db[CANDIDATES].find({"status": status.value}).sort("score", -1).limit(limit).to_list()
+    )
+    ids = {d[k] for d in docs for k in ("new_person_id", "existing_person_id")}
+    persons = {p["_id"]: p for p in await db[PERSONS].find({"_id": {"$in": list(ids)}}).to_list()}
+    return [
+        {
+            **_candidate_public(d),
+            "new_person": _person_summary(persons.get(d["new_person_id"])),
+            "existing_person": _person_summary(persons.get(d["existing_person_id"])),
+        }
+        for d in docs
+    ]
+
+
+async def person_view(db: AsyncDatabase[Document], person_id: str) -> Document:
+    """One person: identifiers, whom it was merged into, who was merged into it."""
+    doc: Document | None = await db[PERSONS].find_one({"_id": person_id})
+    if doc is None:
+        raise ProblemError(404, "person-not-found", f"no person {person_id}")
+    survivor = await survivor_of(db, None, doc)
+    linked: list[Document] = await db[PERSONS].find({"merged_into": person_id}).to_list()
+    candidates: list[Document] = (
+        await db[CANDIDATES]
+        .find({"$or": [{"new_person_id": person_id}, {"existing_person_id": person_id}]})
+        .to_list()
+    )
+    return {
+        **_person_summary(doc),
+        "identifiers": doc.get("identifiers", []),
+        "nhs_number": doc.get("nhs_number"),
+        "merged_into": doc.get("merged_into"),
+        "survivor_id": survivor["_id"],
+        "linked_persons": [
+            {
+                "person_id": p["_id"],
+                "identifiers": p.get("identifiers", []),
+                "nhs_number": p.get("nhs_number"),
+                "linked_at": (p.get("link") or {}).get("linked_at"),
+                "change_id": (p.get("link") or {}).get("change_id"),
+            }
+            for p in linked
+        ],
+        "candidates": [_candidate_public(c) for c in candidates],
+    }
+
+
+async def confirm_candidate(
+    runtime: ServiceRuntime,
+    clock: Clock,
+    tenant: str,
+    candidate_id: str,
+    reason: str,
+    user: StaffUser,
+) -> Document:
+    """Link the pair: the new person is merged into the existing one (the survivor)."""
+    now = clock.now()
+    change_id = f"IDC-{uuid.uuid4().hex[:12]}"
+    async with runtime.transaction(tenant) as tx:
+        candidate = await _open_candidate(tx.db, tx.session, candidate_id)
+        existing = await _person(tx.db, tx.session, candidate["existing_person_id"])
+        new = await _person(tx.db, tx.session, candidate["new_person_id"])
+        survivor = await survivor_of(tx.db, tx.session, existing)
+        merged = await survivor_of(tx.db, tx.session, new)
+        if survivor["_id"] == merged["_id"]:
+            raise ProblemError(409, "persons-already-linked", "both persons are already one")
+        numbers = await _group_nhs_numbers(tx.db, tx.session, survivor["_id"]) | (
+            await _group_nhs_numbers(tx.db, tx.session, merged["_id"])
+        )
+        if len(numbers) > 1:
+            raise ProblemError(
+                409, "nhs-numbers-differ", "two different verified NHS numbers: never one child"
+            )
+        repointed: dict[str, list[str]] = {}
+        for collection in REPOINTED:
+            ids = [
+                str(d["_id"])
+                async for d in tx.db[collection].find(
+                    {"person_id": merged["_id"]}, {"_id": 1}, session=tx.session
+                )
+            ]
+            if ids:
+                await tx.db[collection].update_many(
+                    {"_id": {"$in": ids}},
+                    {"$set": {"person_id": survivor["_id"]}},
+                    session=tx.session,
+                )
+            repointed[collection] = ids
+        link = {
+            "change_id": change_id,
+            "candidate_id": candidate_id,
+            "linked_at": now,
+            "linked_by": user.user_id,
+            "repointed": repointed,
+        }
+        await tx.db[PERSONS].update_one(
+            {"_id": merged["_id"]},
+            {"$set": {"merged_into": survivor["_id"], "link": link}},
+            session=tx.session,
+        )
+        await _decide(tx.db, tx.session, candidate_id, CandidateStatus.CONFIRMED, user, reason, now)
+        event = await _audit(
+            tx.db,
+            tx.session,
+            tenant,
+            change_id=change_id,
+            action="linked",
+            person_id=survivor["_id"],
+            other_person_id=merged["_id"],
+            candidate=candidate,
+            user=user,
+            reason=reason,
+            now=now,
+            repointed=repointed,
+        )
+        await tx.publish([event])
+    log.info("persons linked", extra={"tenant": tenant, "change_id": change_id})
+    return {
+        "change_id": change_id,
+        "action": "linked",
+        "survivor_id": survivor["_id"],
+        "merged_person_id": merged["_id"],
+        "repointed": {k: len(v) for k, v in repointed.items()},
+    }
+
+
+async def reject_candidate(
+    runtime: ServiceRuntime,
+    clock: Clock,
+    tenant: str,
+    candidate_id: str,
+    reason: str,
+    user: StaffUser,
+) -> Document:
+    """The pair is not one child: close it, never to be suggested again."""
+    now = clock.now()
+    change_id = f"IDC-{uuid.uuid4().hex[:12]}"
+    async with runtime.transaction(tenant) as tx:
+        candidate = await _open_candidate(tx.db, tx.session, candidate_id)
+        await _decide(tx.db, tx.session, candidate_id, CandidateStatus.REJECTED, user, reason, now)
+        event = await _audit(
+            tx.db,
+            tx.session,
+            tenant,
+            change_id=change_id,
+            action="rejected",
+            person_id=candidate["existing_person_id"],
+            other_person_id=candidate["new_person_id"],
+            candidate=candidate,
+            user=user,
+            reason=reason,
+            now=now,
+        )
+        await tx.publish([event])
+    log.info("candidate rejected", extra={"tenant": tenant, "change_id": change_id})
+    return {"change_id": change_id, "action": "rejected", "candidate_id": candidate_id}
+
+
+async def unlink_person(
+    runtime: ServiceRuntime,
+    clock: Clock,
+    tenant: str,
+    person_id: str,
+    reason: str,
+    user: StaffUser,
+) -> Document:
+    """Reverse the link that merged ``person_id`` into another person, exactly.
+
+    What the link repointed goes back (if still on the survivor); contacts that
+    arrived while linked stay with the survivor. The pair then counts as
+    rejected, so it is not suggested again.
+    """
+    now = clock.now()
+    change_id = f"IDC-{uuid.uuid4().hex[:12]}"
+    async with runtime.transaction(tenant) as tx:
+        person = await _person(tx.db, tx.session, person_id)
+        if not person.get("merged_into"):
+            raise ProblemError(409, "person-not-linked", f"{person_id} is not merged into anyone")
+        survivor_id = person["merged_into"]
+        link: Document = person.get("link") or {}
+        restored: dict[str, list[str]] = {}
+        for collection, ids in (link.get("repointed") or {}).items():
+            back = [
+                str(d["_id"])
+                async for d in tx.db[collection].find(
+                    {"_id": {"$in": ids}, "person_id": survivor_id}, {"_id": 1}, session=tx.session
+                )
+            ]
+            if back:
+                await tx.db[collection].update_many(
+                    {"_id": {"$in": back}}, {"$set": {"person_id": person_id}}, session=tx.session
+                )
+            restored[collection] = back
+        await tx.db[PERSONS].update_one(
+            {"_id": person_id},
+            {
+                "$unset": {"merged_into": "", "link": ""},
+                "$push": {"past_links": {**link, "survivor_id": survivor_id, "unlinked_at": now}},
+            },
+            session=tx.session,
+        )
+        candidate: Document | None = None
+        if link.get("candidate_id"):
+            candidate = await tx.db[CANDIDATES].find_one(
+                {"_id": link["candidate_id"]}, session=tx.session
+            )
+            await tx.db[CANDIDATES].update_one(
+                {"_id": link["candidate_id"]},
+                {
+                    "$set": {
+                        "status": CandidateStatus.REJECTED.value,
+                        "unlinked_at": now,
+                        "unlinked_by": user.user_id,
+                        "unlink_reason": reason,
+                    }
+                },
+                session=tx.session,
+            )
+        event = await _audit(
+            tx.db,
+            tx.session,
+            tenant,
+            change_id=change_id,
+            action="unlinked",
+            person_id=survivor_id,
+            other_person_id=person_id,
+            candidate=candidate,
+            user=user,
+            reason=reason,
+            now=now,
+            repointed=restored,
+            reverses=link.get("change_id"),
+        )
+        await tx.publish([event])
+    log.info("persons unlinked", extra={"tenant": tenant, "change_id": change_id})
+    return {
+        "change_id": change_id,
+        "action": "unlinked",
+        "survivor_id": survivor_id,
+        "person_id": person_id,
+        "restored": {k: len(v) for k, v in restored.items()},
+    }
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+async def _open_candidate(
+    db: AsyncDatabase[Document], session: AsyncClientSession, candidate_id: str
+) -> Document:
+    doc: Document | None = await db[CANDIDATES].find_one({"_id": candidate_id}, session=session)
+    if doc is None:
+        raise ProblemError(404, "candidate-not-found", f"no candidate {candidate_id}")
+    if doc["status"] != CandidateStatus.OPEN.value:
+        raise ProblemError(409, "candidate-already-decided", f"the candidate is {doc['status']}")
+    return doc
+
+
+async def _person(
+    db: AsyncDatabase[Document], session: AsyncClientSession, person_id: str
+) -> Document:
+    doc: Document | None = await db[PERSONS].find_one({"_id": person_id}, session=session)
+    if doc is None:
+        raise ProblemError(404, "person-not-found", f"no person {person_id}")
+    return doc
+
+
+async def _group_nhs_numbers(
+    db: AsyncDatabase[Document], session: AsyncClientSession, survivor_id: str
+) -> set[str]:
+    """The verified NHS numbers of a survivor and of everyone merged into it (any depth)."""
+    numbers: set[str] = set()
+    todo, seen = [survivor_id], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        doc = await db[PERSONS].find_one({"_id": current}, session=session)
+        if doc is not None:
+            number = PersonDetails.from_document(doc).verified_nhs_number
+            if number:
+                numbers.add(number)
+        todo.extend(
+            [d["_id"] async for d in db[PERSONS].find({"merged_into": current}, session=session)]
+        )
+    return numbers
+
+
+async def _decide(
+    db: AsyncDatabase[Document],
+    session: AsyncClientSession,
+    candidate_id: str,
+    status: CandidateStatus,
+    user: StaffUser,
+    reason: str,
+    now: datetime,
+) -> None:
+    result = await db[CANDIDATES].update_one(
+        {"_id": candidate_id, "status": CandidateStatus.OPEN.value},
+        {
+            "$set": {
+                "status": status.value,
+                "decided_by": user.user_id,
+                "decided_at": now,
+                "reason": reason,
+            }
+        },
+        session=session,
+    )
+    if result.modified_count != 1:  # decided by someone else meanwhile
+        raise ProblemError(409, "candidate-already-decided", "the candidate was just decided")
+
+
+async def _audit(
+    db: AsyncDatabase[Document],
+    session: AsyncClientSession,
+    tenant: str,
+    *,
+    change_id: str,
+    action: Literal["linked", "unlinked", "rejected"],
+    person_id: str,
+    other_person_id: str,
+    candidate: Document | None,
+    user: StaffUser,
+    reason: str,
+    now: datetime,
+    repointed: dict[str, list[str]] | None = None,
+    reverses: str | None = None,
+) -> CloudEvent:
+    """The audit row and the event of one identity decision."""
+    evidence = (candidate or {}).get("evidence") or {}
+    summary = "; ".join(f"{k}={v}" for k, v in evidence.items()) or "no candidate evidence"
+    payload = PersonLinkChanged(
+        change_id=change_id,
+        action=action,
+        person_id=person_id,
+        other_person_id=other_person_id,
+        candidate_id=(candidate or {}).get("_id"),
+        evidence_summary=summary,
+        score=(candidate or {}).get("score"),
+        decided_by=user.user_id,
+        reason=reason,
+        decided_at=now,
+    )
+    row: Document = {
+        "_id": change_id,
+        **payload.model_dump(mode="python", exclude={"change_id"}),
+        "decided_by_roles": sorted(user.roles),
+        "repointed": repointed or {},
+        "reverses": reverses,
+    }
+    try:
+        await db[IDENTITY_AUDIT].insert_one(row, session=session)
+    except DuplicateKeyError as exc:  # pragma: no cover - ids are random
+        raise ProblemError(409, "identity-change-conflict", "retry the decision") from exc
+    return CloudEvent.new(
+        tenant=tenant,
+        producer=SERVICE,
+        subject=person_id,
+        payload=payload,
+        sharing=IDENTITY_BASIS,
+        time=now,
+    )
+
+
+def _candidate_public(doc: Document) -> Document:
+    out = {k: v for k, v in doc.items() if k not in ("_id", "pair")}
+    out["candidate_id"] = doc["_id"]
+    return out
+
+
+def _person_summary(doc: Document | None) -> Document:
+    if doc is None:
+        return {}
+    address = doc.get("address") or {}
+    return {
+        "person_id": doc["_id"],
+        "given_name": doc.get("given_name"),
+        "family_name": doc.get("family_name"),
+        "date_of_birth": doc.get("date_of_birth"),
+        "sex": doc.get("sex"),
+        "postcode": address.get("postcode"),
+        "has_nhs_number": bool(doc.get("nhs_number")),
+        "merged_into": doc.get("merged_into"),
+    }
