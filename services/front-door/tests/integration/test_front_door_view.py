@@ -587,3 +587,53 @@ def test_consent_withdrawal_and_purge_remove_only_what_has_no_other_basis(
         assert police_contact["concern_summary"].startswith("removed: record purged")
         # the consent record itself (records management, not consent-based) stays, withdrawn
         assert view["sharing"]["consents"][0]["status"] == "withdrawn"
+
+
+def test_an_episode_opened_from_the_hubs_referral_joins_the_childs_view(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    tenant = unique_name
+    app = build_app(_settings(kafka_bootstrap, mongo_uri, tenant), FixedClock(TUESDAY_9AM))
+    with running_service(app) as client:
+        _send(client, kafka_bootstrap, _concern(tenant))
+        [contact] = _contacts(client, tenant, 1)
+        url = f"/v1/{tenant}/contacts/{contact['contact_id']}"
+        rating = {"rag_rating": "green", "rationale": "Family asks for support."}
+        assert client.post(f"{url}/rating", json=rating, headers=_staff(tenant)).is_success
+        decided = client.post(
+            f"{url}/decision",
+            json={"outcome": "EH Referral", "reason": "Parenting support needed."},
+            headers=_staff(tenant, Role.MANAGER),
+        )
+        assert decided.status_code == 200, decided.text
+        [referral_id] = decided.json()["referral_ids"]
+        opened = EarlyHelpEpisodeOpened(
+            episode_id="EP-55",
+            referral_id=referral_id,
+            # early help's own id for the child: the hub has never seen it
+            child=ChildAsStated(agency_person_id="EH-C-55", given_name="A", family_name="H"),
+            lead_professional_role="family support worker",
+            team="stockton-north",
+            opened_at=TUESDAY_9AM,
+        )
+        _send(
+            client,
+            kafka_bootstrap,
+            _event(
+                tenant,
+                "early-help",
+                "EH-C-55",
+                opened,
+                SharingBasis(lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.REFERRAL),
+            ),
+        )
+        person = client.get(url, headers=_staff(tenant)).json()["person_id"]
+
+        def episode_in_view() -> dict[str, Any] | None:
+            view = _view(client, tenant, person)
+            return next(
+                (e for e in view["timeline"] if e["kind"] == "early-help-episode-opened"), None
+            )
+
+        episode = wait_for(episode_in_view, what="the episode in the child's view")
+        assert episode["provenance"]["agency"] == "early-help"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from hub_contracts.codes import Agency
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -21,6 +22,9 @@ from front_door.adapters.persons import PERSONS
 from front_door.domain.view import FACT_DATA, FactKind
 
 FACTS = "facts"
+CONTACTS = "contacts"
+DECISIONS = "decisions"
+"""The front door's contacts and decisions (read here to link a referral back to its child)."""
 Document = dict[str, Any]
 Db = AsyncDatabase[Document]
 
@@ -91,6 +95,18 @@ async def find_person(
         )
         if found:
             return str(found["_id"])
+    for key in keys:
+        agency, kind, value = key.split("/", 2)
+        if agency == Agency.HUB.value and kind == "ref":
+            # a referral the hub routed: its decision names the contact, the contact the person
+            decision = await db[DECISIONS].find_one(
+                {"referral_ids": value}, {"_id": 1}, session=session
+            )
+            contact = decision and await db[CONTACTS].find_one(
+                {"_id": decision["_id"]}, {"person_id": 1}, session=session
+            )
+            if contact:
+                return str(contact["person_id"])
     if keys:
         fact = await db[FACTS].find_one(
             {"link_keys": {"$in": list(keys)}, "person_id": {"$ne": None}},

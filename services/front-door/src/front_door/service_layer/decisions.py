@@ -150,6 +150,10 @@ async def decide_contact(
             "decided_at": now,
             "decided_in_time": in_time,
             "routed": [type(p).event_name for p in routed],
+            # what early help or social care quote back (e.g. an episode's referral_id)
+            "referral_ids": [
+                str(getattr(p, "referral_id", None) or getattr(p, "request_id", "")) for p in routed
+            ],
             "event_ids": [e.id for e in events],
         }
         await tx.db[DECISIONS].insert_one(decision, session=tx.session)

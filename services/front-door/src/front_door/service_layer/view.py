@@ -331,6 +331,7 @@ async def episode_opened(delivery: Delivery, ctx: HandlerContext) -> None:
         keys=[
             ref_key(Agency.EARLY_HELP, episode_id),
             person_key(Agency.EARLY_HELP, event.subject),
+            *([ref_key(Agency.HUB, str(data["referral_id"]))] if data.get("referral_id") else []),
         ],
         detail={
             "episode_id": episode_id,
