@@ -114,6 +114,7 @@ class StackConfig:
             "MONGO_URI": self.mongo_uri,
             "OTEL_EXPORTER_ZIPKIN_ENDPOINT": f"{self.zipkin_url}/api/v2/spans",
             "HUB_TENANTS": ",".join(self.tenants),
+            "HUB_GATEWAY_DEV_HTTP": "true",  # the local stack serves plain http
         }
         for name, port in self.service_ports.items():
             env[port_env_var(name)] = str(port)

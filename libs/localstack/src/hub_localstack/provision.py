@@ -174,3 +174,38 @@ def prometheus_binary() -> str:
         if found:
             return found
     raise StackError("Prometheus is required: install it (sudo apt-get install prometheus)")
+
+
+def gateway_frontend(config: StackConfig) -> Path:
+    """The gateway's npm packages (GOV.UK Frontend; Playwright core and axe-core for the
+    browser tests), installed with ``npm ci`` from services/gateway/package-lock.json."""
+    folder = config.repo_root / "services" / "gateway"
+    marker = folder / "node_modules" / "govuk-frontend" / "package.json"
+    if marker.exists():
+        return folder / "node_modules"
+    npm = shutil.which("npm")
+    if not npm:
+        raise StackError(
+            "npm is required for the gateway's pages: install it (apt-get install npm)"
+        )
+    _say("installing the gateway's npm packages (govuk-frontend, playwright-core, axe-core)")
+    _run([npm, "ci", "--no-audit", "--no-fund"], "npm ci in services/gateway", cwd=folder)
+    return folder / "node_modules"
+
+
+def chromium_binary() -> str | None:
+    """Debian's Chromium for the gateway's browser tests, installed when running as root."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    apt = shutil.which("apt-get")
+    if apt and os.geteuid() == 0:
+        _say("installing Chromium from Debian's packages (browser tests)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium"]):
+            result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+            if result.returncode != 0:
+                raise StackError(f"installing Chromium failed: {result.stderr.strip()[-300:]}")
+        return shutil.which("chromium")
+    _say("Chromium not found: browser tests will be skipped (apt-get install chromium)")
+    return None

@@ -59,6 +59,8 @@ class Stack:
 
     def up_services(self) -> None:
         """Every service of the hub, each waited on until /readyz answers 200."""
+        if "gateway" in self.config.service_ports:
+            provision.gateway_frontend(self.config)
         procs = self.components.services()
         started = [p for p in procs if p.start()]
         for proc in procs:
@@ -98,6 +100,8 @@ class Stack:
         provision.kafka_classpath(c)
         provision.zipkin_jar(c)
         provision.prometheus_binary()
+        provision.gateway_frontend(c)
+        provision.chromium_binary()
         if c.mongo_engine == "rs" and provision.secantusd_rs(c) is None:
             _say("secantusd-rs unavailable: the stack will use secantusd-py (slow)")
 
