@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any
 
 import jwt
@@ -60,8 +61,14 @@ def _secret() -> str:
     secret = os.environ.get("HUB_INTERNAL_TOKEN_SECRET")
     if secret:
         return secret
-    log.warning("internal tokens use the development key; set HUB_INTERNAL_TOKEN_SECRET")
+    _warn_development_key()
     return _DEV_SECRET
+
+
+@cache
+def _warn_development_key() -> None:
+    """Once per process: a warning on every request would drown the logs."""
+    log.warning("internal tokens use the development key; set HUB_INTERNAL_TOKEN_SECRET")
 
 
 def issue_token(

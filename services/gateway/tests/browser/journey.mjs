@@ -1,5 +1,6 @@
 // A hub manager's whole journey in Debian's Chromium (headless), driven by playwright-core:
-// sign in, open the red contact, read it, rate it, record a decision, see the audit entry.
+// sign in, open the red contact, read it, rate it, record a decision, see the audit entry,
+// share the record without consent, and open the duplicates and enquiry status pages.
 // Every page is checked with axe-core (WCAG 2.x A/AA and 2.2 AA rules); screenshots are kept.
 // Prints one JSON line: {"steps": [...], "violations": [...]}.
 import { readFileSync, mkdirSync } from "node:fs";
@@ -45,6 +46,7 @@ try {
   await check("work-queue");
   await page.getByRole("link", { name: CHILD }).click();
   await page.getByRole("heading", { level: 1 }).waitFor();
+  const contactUrl = page.url();
   await check("contact");
   await page.getByLabel("Red: screen within 4 hours").check();
   await page.getByLabel("Why this rating").fill("Child present at a domestic incident; repeat.");
@@ -62,6 +64,23 @@ try {
   await page.getByRole("link", { name: "Who looked at this child" }).click();
   await page.getByText("decide-contact").first().waitFor();
   await check("audit");
+  // the consent and sharing panel: share without consent, with reason and lawful basis
+  await page.goto(contactUrl);
+  await page.getByRole("button", { name: "Record a sharing decision" }).click();
+  await page.getByRole("heading", { name: "Record a sharing decision" }).waitFor();
+  await check("sharing");
+  await page.getByLabel("Agency shared with").selectOption("health");
+  await page.getByLabel("Public task (UK GDPR Art 6(1)(e))").check();
+  await page.getByLabel("Why without consent").fill("Significant harm suspected; the GP must know today.");
+  await page.getByRole("button", { name: "Record sharing without consent" }).click();
+  await page.getByText("shared with health").first().waitFor();
+  await check("shared");
+  await page.goto(`${BASE_URL}/${TENANT}/duplicates`);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  await check("duplicates");
+  await page.goto(`${BASE_URL}/${TENANT}/enquiries`);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  await check("enquiries");
 } catch (error) {
   await page.screenshot({ path: `${ARTIFACTS}/failure.png`, fullPage: true }).catch(() => {});
   console.log(JSON.stringify({ steps, violations, error: String(error), url: page.url() }));

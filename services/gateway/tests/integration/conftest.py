@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -24,7 +24,13 @@ from gateway.settings import GatewaySettings
 from hub_contracts.binding import to_kafka
 from hub_contracts.codes import Agency, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent
-from hub_contracts.events import AgencyReference, ChildAsStated, ChildConcernRaisedV2
+from hub_contracts.events import (
+    Address,
+    AgencyReference,
+    ChildAsStated,
+    ChildConcernRaisedV2,
+    Sex,
+)
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_service import ServiceSettings
 from hub_service.staff import Role
@@ -84,26 +90,44 @@ class Hub:
         assert response.status_code == 201, response.text
         return {"X-CSRF-Token": response.json()["csrf_token"]}
 
-    def concern(self, tenant: str, reference: str, rag: RagRating = RagRating.RED) -> None:
+    def concern(
+        self,
+        tenant: str,
+        reference: str,
+        rag: RagRating = RagRating.RED,
+        *,
+        given_name: str = "Amelia",
+        family_name: str | None = None,
+        born: date = date(2016, 3, 1),
+        from_school: bool = False,
+        address: Address | None = None,
+    ) -> None:
+        """A concern from the police (or a school) about one child."""
+        agency = Agency.EDUCATION if from_school else Agency.POLICE
         event = CloudEvent.new(
             tenant=tenant,
-            producer="police-feed",
+            producer="education" if from_school else "police-feed",
             subject=f"CLV-{reference}",
             payload=ChildConcernRaisedV2(
-                agency_reference=AgencyReference(agency=Agency.POLICE, reference=reference),
-                referral_source=ReferralSource.POLICE,
+                agency_reference=AgencyReference(agency=agency, reference=reference),
+                referral_source=ReferralSource.SCHOOLS if from_school else ReferralSource.POLICE,
                 rag_rating=rag,
                 concern_summary="Child present at a domestic incident.",
                 child=ChildAsStated(
                     agency_person_id=f"CLV-{reference}",
-                    given_name="Amelia",
-                    family_name=f"Hart-{reference}",
-                    date_of_birth=datetime(2016, 3, 1).date(),
+                    given_name=given_name,
+                    family_name=family_name or f"Hart-{reference}",
+                    date_of_birth=born,
+                    sex=Sex.FEMALE if address else Sex.UNKNOWN,
+                    address=address,
                 ),
                 occurred_at=datetime.now(UTC) - timedelta(hours=1),
             ),
             sharing=SharingBasis(
-                lawful_basis=LawfulBasis.LAW_ENFORCEMENT, purpose=Purpose.SAFEGUARDING_SCREENING
+                lawful_basis=LawfulBasis.PUBLIC_TASK
+                if from_school
+                else LawfulBasis.LAW_ENFORCEMENT,
+                purpose=Purpose.SAFEGUARDING_SCREENING,
             ),
         )
         key, value, headers = to_kafka(event)
@@ -118,6 +142,30 @@ class Hub:
         )
         items: list[dict[str, Any]] = answer.json()
         return items
+
+    def front_door_contact(self, tenant: str, contact_id: str) -> dict[str, Any]:
+        """The contact as the front door holds it (for its person id)."""
+        from hub_service.staff import issue_token
+
+        token = issue_token("u-test", {Role.PRACTITIONER}, {tenant})
+        answer = self.front_door.get(
+            f"/v1/{tenant}/contacts/{contact_id}", headers={"Authorization": f"Bearer {token}"}
+        )
+        found: dict[str, Any] = answer.json()
+        return found
+
+    def wait_for_child(self, tenant: str, family_name_end: str) -> list[dict[str, Any]]:
+        """The open contacts whose child's name ends so, once there is one."""
+
+        def arrived() -> list[dict[str, Any]] | None:
+            found = [
+                c
+                for c in self.front_door_queue(tenant)
+                if c["child_name"].endswith(family_name_end)
+            ]
+            return found or None
+
+        return wait_for(arrived, what=f"a contact about *{family_name_end} in {tenant}")
 
     def wait_for_contacts(self, tenant: str, count: int) -> list[dict[str, Any]]:
         def enough() -> list[dict[str, Any]] | None:

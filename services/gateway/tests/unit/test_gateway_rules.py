@@ -10,14 +10,16 @@ from gateway.domain.access import (
     Action,
     Refusal,
     allowed_actions,
+    candidate_view,
     enquiry_fields,
     only,
     refusal,
 )
 from gateway.domain.lockout import locked_until
-from gateway.domain.queue import time_left_text
+from gateway.domain.queue import decided_text, time_left_text
 from gateway.domain.users import Principal
 from gateway.entrypoints.pages import _safe_next
+from gateway.service_layer.contacts import clock_state
 from gateway.settings import GatewaySettings
 from hub_service.staff import Role
 
@@ -48,11 +50,25 @@ def test_roles_get_exactly_their_actions() -> None:
         Action.VIEW_QUEUE,
         Action.VIEW_CONTACT,
         Action.VIEW_ENQUIRIES,
+        Action.VIEW_ENQUIRY_BOARD,
         Action.RATE_CONTACT,
+        Action.REVIEW_DUPLICATES,
+        Action.REJECT_DUPLICATE,
+        Action.VIEW_PERSON,
     }
-    assert Action.DECIDE_CONTACT in allowed_actions(_user(Role.MANAGER), "hartlepool")
+    manager = allowed_actions(_user(Role.MANAGER), "hartlepool")
+    assert {
+        Action.DECIDE_CONTACT,
+        Action.CONFIRM_DUPLICATE,
+        Action.UNLINK_PERSON,
+        Action.RECORD_SHARING_DECISION,
+    } <= manager
     assert allowed_actions(_user(Role.AUDITOR), "hartlepool") == {Action.VIEW_ACCESS_AUDIT}
-    assert allowed_actions(_user(Role.AGENCY_LIAISON), "hartlepool") == set()
+    # agency liaisons: enquiry status only, never the child's record
+    assert allowed_actions(_user(Role.AGENCY_LIAISON), "hartlepool") == {
+        Action.VIEW_ENQUIRIES,
+        Action.VIEW_ENQUIRY_BOARD,
+    }
     assert refusal(_user(Role.PRACTITIONER), "hartlepool", Action.DECIDE_CONTACT) is Refusal.ROLE
     assert set(PERMISSIONS) == set(Action)
 
@@ -64,6 +80,48 @@ def test_enquiry_answers_are_only_for_screeners_and_deciders() -> None:
         "agency": "health",
         "status": "answered",
     }
+
+
+def test_a_duplicate_reviewer_sees_the_compared_fields_and_evidence_only() -> None:
+    candidate = {
+        "candidate_id": "PC-1",
+        "score": 0.8,
+        "evidence": {"given_name": "nickname", "nhs_number": "absent"},
+        "pair": "HP-1|HP-2",
+        "new_person": {
+            "person_id": "HP-2",
+            "given_name": "Katie",
+            "postcode": "TS24 7AB",
+            "nhs_number": "9434765919",
+            "address": {"lines": ["12 Marine Drive"]},
+            "has_nhs_number": True,
+        },
+    }
+    shown = candidate_view(candidate)
+    assert shown["evidence"] == {"given_name": "nickname", "nhs_number": "absent"}
+    assert "pair" not in shown
+    assert shown["new_person"] == {
+        "person_id": "HP-2",
+        "given_name": "Katie",
+        "postcode": "TS24 7AB",
+        "has_nhs_number": True,
+    }
+    assert shown["existing_person"] == {}
+
+
+def test_a_decided_contact_has_no_running_clock() -> None:
+    decided = {"status": "decided", "seconds_left": -999, "decision": {"decided_in_time": True}}
+    assert clock_state(decided) == {
+        "decided": True,
+        "decided_in_time": True,
+        "time_left": "decided in time",
+    }
+    late = {"status": "decided", "decision": {"decided_in_time": False}}
+    assert clock_state(late)["time_left"] == "decided late"
+    assert decided_text(None) == "decided"
+    assert clock_state({"status": "enquiries-open", "seconds_left": 3600})["time_left"] == (
+        "1 h 0 min left"
+    )
 
 
 def test_time_left_reads_naturally() -> None:

@@ -47,7 +47,12 @@ async def ensure_fact_indexes(db: Db) -> None:
 
 
 async def add_facts(db: Db, session: AsyncClientSession, facts: Sequence[Document]) -> None:
-    """Store facts; a linked fact adopts unlinked ones that share one of its link keys."""
+    """Store facts; a linked fact adopts unlinked ones that share one of its link keys.
+
+    One ``insert_many``, one read of the unlinked facts sharing a key, and an
+    update only for persons that adopt any (the first person, in the order of
+    ``facts``, whose keys an unlinked fact shares).
+    """
     if not facts:
         return
     await db[FACTS].insert_many(list(facts), session=session)
@@ -55,9 +60,20 @@ async def add_facts(db: Db, session: AsyncClientSession, facts: Sequence[Documen
     for fact in facts:
         if fact.get("person_id") and fact.get("link_keys"):
             by_person.setdefault(fact["person_id"], set()).update(fact["link_keys"])
-    for person_id, keys in by_person.items():
+    if not by_person:
+        return
+    keys = sorted(set().union(*by_person.values()))
+    unlinked = db[FACTS].find(
+        {"person_id": None, "link_keys": {"$in": keys}}, {"link_keys": 1}, session=session
+    )
+    adopted: dict[str, list[Any]] = {}
+    async for orphan in unlinked:
+        shared = set(orphan.get("link_keys") or ())
+        person_id = next(p for p, k in by_person.items() if k & shared)
+        adopted.setdefault(person_id, []).append(orphan["_id"])
+    for person_id, ids in adopted.items():
         await db[FACTS].update_many(
-            {"person_id": None, "link_keys": {"$in": sorted(keys)}},
+            {"_id": {"$in": ids}, "person_id": None},
             {"$set": {"person_id": person_id}},
             session=session,
         )

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from hub_contracts.identifiers import is_valid_nhs_number, normalise_nhs_number
@@ -162,9 +162,12 @@ class PersonDetails:
 
     @property
     def verified_nhs_number(self) -> str | None:
-        if self.nhs_number and is_valid_nhs_number(self.nhs_number):
-            return normalise_nhs_number(self.nhs_number)
-        return None
+        return _verified_nhs_number(self.nhs_number) if self.nhs_number else None
+
+
+@lru_cache(maxsize=16384)
+def _verified_nhs_number(stated: str) -> str | None:
+    return normalise_nhs_number(stated) if is_valid_nhs_number(stated) else None
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,11 @@ def normalise_name(name: str | None) -> str:
     """Lower case, accents and punctuation removed, hyphens as spaces."""
     if not name:
         return ""
+    return _normalised(name)
+
+
+@lru_cache(maxsize=16384)  # scoring a block normalises the same few names again and again
+def _normalised(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"[-_/]+", " ", text)

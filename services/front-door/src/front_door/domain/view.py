@@ -411,6 +411,7 @@ def sharing_panel(facts: Sequence[Document], now: datetime) -> Document:
                     "purpose": sharing.get("purpose"),
                     "override_reason": sharing["override_reason"],
                     "authorised_by": sharing.get("authorised_by"),
+                    "recipient": (fact.get("detail") or {}).get("recipient"),
                 }
             )
         if fact.get("kind") == FactKind.NOT_SHARED:
@@ -421,6 +422,7 @@ def sharing_panel(facts: Sequence[Document], now: datetime) -> Document:
                     "asserted_at": fact.get("asserted_at"),
                     "reason": fact.get("summary"),
                     "decided_by": (fact.get("detail") or {}).get("decided_by"),
+                    "recipient": (fact.get("detail") or {}).get("recipient"),
                 }
             )
     ordered = sorted(bases.values(), key=lambda b: (str(b["agency"]), str(b["lawful_basis"])))

@@ -19,13 +19,15 @@ from pymongo import ASCENDING
 from front_door.adapters.facts import FACTS, ensure_fact_indexes
 from front_door.adapters.persons import PERSONS, ensure_person_indexes
 from front_door.entrypoints.contacts import RECORD_VIEWS, contacts_router
+from front_door.entrypoints.enquiry_status import enquiry_status_router
 from front_door.entrypoints.persons import persons_router
+from front_door.entrypoints.sharing import sharing_router
 from front_door.entrypoints.view import ensure_view_indexes, view_router
 from front_door.service_layer import view
 from front_door.service_layer.answers import UNMATCHED, enquiry_answered_handler
 from front_door.service_layer.deadlines import DeadlineWatch
 from front_door.service_layer.decisions import DECISIONS
-from front_door.service_layer.intake import CONTACTS, contact_received_handler
+from front_door.service_layer.intake import CONTACTS, concerns_handler
 from front_door.service_layer.persons import (
     CANDIDATES,
     IDENTITY_AUDIT,
@@ -41,21 +43,26 @@ def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
         app.include_router(contacts_router(runtime, clock))
         app.include_router(persons_router(runtime, clock))
         app.include_router(view_router(runtime, clock))
+        app.include_router(sharing_router(runtime, clock))
+        app.include_router(enquiry_status_router(runtime, clock))
         handlers = {
-            ChildConcernRaisedV2.event_name: view.recording_concern_facts(
-                contact_received_handler(clock)
-            ),
             EnquiryAnswered.event_name: view.recording_answer_facts(
                 enquiry_answered_handler(clock)
             ),
             **view.HANDLERS,
         }
+        intake = concerns_handler(
+            clock, runtime.tracer_provider, on_contacts=[view.record_concern_facts]
+        )
         collections = [CONTACTS, ENQUIRIES, PERSONS, UNMATCHED, RECORD_VIEWS, DECISIONS]
         collections += [CANDIDATES, IDENTITY_AUDIT]
         collections += [FACTS]
         runtime.consume(
             handlers=handlers,
-            batch_handlers={ConsentRecorded.event_name: view.consent_recorded_handler()},
+            batch_handlers={
+                ChildConcernRaisedV2.event_name: intake,
+                ConsentRecorded.event_name: view.consent_recorded_handler(),
+            },
             collections=collections,
             on_consent_withdrawn=[view.consent_withdrawn],
         )

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import ChildConcernRaisedV2, ContactReceived
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
-from hub_messaging.consumer import Delivery, HandlerContext
-from hub_messaging.outbox import current_trace_context
+from hub_messaging.consumer import BatchHandler, Delivery, HandlerContext
 from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.telemetry import continue_trace
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 
-from front_door.adapters.persons import link_child
+from front_door.adapters.persons import link_children
 from front_door.domain.contacts import ContactStatus, ScreeningWindows, decide_by, screen_by
-from front_door.service_layer.persons import suggest_candidates
+from front_door.service_layer.persons import suggest_candidates_for
 
 CONTACTS = "contacts"
 SETTINGS = "tenant_settings"
@@ -49,65 +52,183 @@ async def in_journey(
         yield
 
 
-def _event_trace_context(delivery: Delivery) -> dict[str, str]:
+@dataclass(frozen=True)
+class NewContact:
+    """A contact intake made from one delivery, as stored."""
+
+    delivery: Delivery
+    concern: ChildConcernRaisedV2
+    contact: Document
+
+
+ContactsMade = Callable[[Sequence[NewContact], HandlerContext], Awaitable[None]]
+"""Called in the same transaction with the contacts a run of concerns made (the view's facts)."""
+
+
+def _event_context(event: CloudEvent) -> Context | None:
+    if not event.traceparent:
+        return None
+    carrier = {"traceparent": event.traceparent}
+    if event.tracestate:
+        carrier["tracestate"] = event.tracestate
+    context = propagate.extract(carrier, context=Context())
+    return context if trace.get_current_span(context).get_span_context().is_valid else None
+
+
+def _concern_span(tracer: trace.Tracer, delivery: Delivery) -> trace.Span:
+    """The span of one concern in a run, as a per-delivery handler would have it (ADR 0008):
+    a child of the span that published the concern, linked to the run's span. The
+    contact's journey continues from it."""
+    event = delivery.event
+    run = trace.get_current_span().get_span_context()
+    return tracer.start_span(  # ids, types and tenant only: never the subject or the data
+        f"handle {event.event_name}",
+        context=_event_context(event),
+        kind=trace.SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation": "process",
+            "messaging.destination.name": delivery.topic,
+            "messaging.consumer.group.name": SERVICE,
+            "messaging.message.id": event.id,
+            "messaging.kafka.message.offset": delivery.offset,
+            "messaging.kafka.destination.partition": delivery.partition,
+            "hub.recipient": SERVICE,
+            "hub.tenant": event.tenant,
+            "hub.event_type": event.type,
+            "hub.sharing_outcome": delivery.outcome.value,
+        },
+        links=[trace.Link(run)] if run.is_valid else [],
+    )
+
+
+def _trace_context(span: trace.Span, delivery: Delivery) -> dict[str, str]:
+    """The W3C context to store with the contact and stamp on what it publishes."""
+    if span.get_span_context().is_valid:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(span))
+        return {k: v for k, v in carrier.items() if k in ("traceparent", "tracestate")}
     event = delivery.event
     return {"traceparent": event.traceparent} if event.traceparent else {}
 
 
-def contact_received_handler(clock: Clock) -> Any:
-    """Handles ``child-concern-raised`` (v1 upcast to v2): a contact, linked to a person."""
+def concerns_handler(
+    clock: Clock,
+    tracer_provider: trace.TracerProvider | None = None,
+    on_contacts: Sequence[ContactsMade] = (),
+) -> BatchHandler:
+    """Handles a run of ``child-concern-raised`` (v1 upcast to v2): a contact for each,
+    linked to a person, with ``contact-received`` in the outbox.
 
-    async def handle(delivery: Delivery, ctx: HandlerContext) -> None:
-        concern = ChildConcernRaisedV2.model_validate(delivery.event.data)
-        received_at = clock.now()
-        windows = await screening_windows(ctx.db, ctx.session)
-        agency = concern.agency_reference.agency
-        person_id, linked_by = await link_child(ctx.db, ctx.session, concern.child, agency)
-        if linked_by == "new":  # potential duplicates for a hub person to review
-            await suggest_candidates(ctx.db, ctx.session, person_id, received_at)
-        contact_id = f"CT-{uuid.uuid4().hex[:12]}"
-        rating = concern.rag_rating
-        contact: Document = {
-            "_id": contact_id,
-            "status": ContactStatus.AWAITING_SCREENING.value,
-            "received_at": received_at,
-            "person_id": person_id,
-            "linked_by": linked_by,
-            "referral_source": concern.referral_source.value,
-            "origin_agency": agency.value,
-            "origin_reference": concern.agency_reference.reference,
-            "origin_event_id": delivery.event.id,
-            "origin_sharing": delivery.event.sharing.model_dump(mode="json", exclude_none=True),
-            "rag_rating_as_received": rating.value if rating else None,
-            "rag_rating": None,
-            "concern_summary": concern.concern_summary,
-            "occurred_at": concern.occurred_at,
-            "child": concern.child.model_dump(mode="json"),
-            "household": [m.model_dump(mode="json") for m in concern.household],
-            "screen_by": screen_by(received_at, rating, windows) if rating else None,
-            "decide_by": decide_by(received_at, windows),
-            # the journey's trace: rating and deciding continue it (ADR 0008)
-            "trace_context": current_trace_context() or _event_trace_context(delivery),
-        }
-        await ctx.db[CONTACTS].insert_one(contact, session=ctx.session)
-        received = ContactReceived(
-            contact_id=contact_id,
-            received_at=received_at,
-            referral_source=concern.referral_source,
-            origin_agency=agency,
-            origin_event_id=delivery.event.id,
-            rag_rating_as_received=rating,
-            concern_summary=concern.concern_summary,
-            child=concern.child,
-        )
-        event = CloudEvent.new(
-            tenant=ctx.tenant,
-            producer=SERVICE,
-            subject=person_id,
-            payload=received,
-            sharing=FEEDBACK_BASIS,
-            time=received_at,
-        )
-        await ctx.outbox.add(ctx.db, ctx.session, [event])
+    The run is handled as its concerns would be one by one (two concerns about a
+    new child make one person), in a handful of round trips whatever its length:
+    the screening windows once, the person index with ``link_children``, the
+    candidates of new persons with ``suggest_candidates_for``, one
+    ``insert_many`` of contacts and one outbox write. Each concern has its own
+    span, whose context the contact keeps and its event carries.
+    """
+    tracer = trace.get_tracer("front_door.intake", tracer_provider=tracer_provider)
+    decide_by(clock.now(), ScreeningWindows())  # loads the bank holidays now, not on a concern
+
+    async def handle(batch: Sequence[Delivery], ctx: HandlerContext) -> None:
+        spans = [_concern_span(tracer, d) for d in batch]
+        try:
+            concerns = [ChildConcernRaisedV2.model_validate(d.event.data) for d in batch]
+            received = [clock.now() for _ in batch]
+            windows = await screening_windows(ctx.db, ctx.session)
+            links = await link_children(
+                ctx.db, ctx.session, [(c.child, c.agency_reference.agency) for c in concerns]
+            )
+            if links.created:  # potential duplicates for a hub person to review
+                await suggest_candidates_for(
+                    ctx.db, ctx.session, links.created, links.nhs_stated_at, received
+                )
+            made: list[NewContact] = []
+            events: list[CloudEvent] = []
+            for i, (delivery, concern) in enumerate(zip(batch, concerns, strict=True)):
+                trace_context = _trace_context(spans[i], delivery)
+                contact = _contact(
+                    delivery,
+                    concern,
+                    received[i],
+                    windows,
+                    links.person_ids[i],
+                    links.linked_by[i],
+                    trace_context,
+                )
+                made.append(NewContact(delivery, concern, contact))
+                events.append(_contact_received(ctx.tenant, contact, concern, trace_context))
+            await ctx.db[CONTACTS].insert_many([m.contact for m in made], session=ctx.session)
+            await ctx.outbox.add(ctx.db, ctx.session, events)
+            for hook in on_contacts:
+                await hook(made, ctx)
+        finally:
+            for span in spans:
+                span.end()
 
     return handle
+
+
+def _contact(
+    delivery: Delivery,
+    concern: ChildConcernRaisedV2,
+    received_at: datetime,
+    windows: ScreeningWindows,
+    person_id: str,
+    linked_by: str,
+    trace_context: dict[str, str],
+) -> Document:
+    rating = concern.rag_rating
+    return {
+        "_id": f"CT-{uuid.uuid4().hex[:12]}",
+        "status": ContactStatus.AWAITING_SCREENING.value,
+        "received_at": received_at,
+        "person_id": person_id,
+        "linked_by": linked_by,
+        "referral_source": concern.referral_source.value,
+        "origin_agency": concern.agency_reference.agency.value,
+        "origin_reference": concern.agency_reference.reference,
+        "origin_event_id": delivery.event.id,
+        "origin_sharing": delivery.event.sharing.model_dump(mode="json", exclude_none=True),
+        "rag_rating_as_received": rating.value if rating else None,
+        "rag_rating": None,
+        "concern_summary": concern.concern_summary,
+        "occurred_at": concern.occurred_at,
+        "child": concern.child.model_dump(mode="json"),
+        "household": [m.model_dump(mode="json") for m in concern.household],
+        "screen_by": screen_by(received_at, rating, windows) if rating else None,
+        "decide_by": decide_by(received_at, windows),
+        # the journey's trace: rating and deciding continue it (ADR 0008)
+        "trace_context": trace_context,
+    }
+
+
+def _contact_received(
+    tenant: str, contact: Document, concern: ChildConcernRaisedV2, trace_context: dict[str, str]
+) -> CloudEvent:
+    received = ContactReceived(
+        contact_id=contact["_id"],
+        received_at=contact["received_at"],
+        referral_source=concern.referral_source,
+        origin_agency=concern.agency_reference.agency,
+        origin_event_id=contact["origin_event_id"],
+        rag_rating_as_received=concern.rag_rating,
+        concern_summary=concern.concern_summary,
+        child=concern.child,
+    )
+    event = CloudEvent.new(
+        tenant=tenant,
+        producer=SERVICE,
+        subject=contact["person_id"],
+        payload=received,
+        sharing=FEEDBACK_BASIS,
+        time=contact["received_at"],
+    )
+    if "traceparent" not in trace_context:
+        return event
+    return event.model_copy(
+        update={
+            "traceparent": trace_context["traceparent"],
+            "tracestate": trace_context.get("tracestate"),
+        }
+    )

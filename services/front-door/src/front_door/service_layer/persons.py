@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -31,6 +32,7 @@ from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.problems import ProblemError
 from hub_service.staff import StaffUser
+from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -81,43 +83,81 @@ async def suggest_candidates(
     a pair already decided (rejected, or unlinked) is never suggested again.
     """
     doc: Document | None = await db[PERSONS].find_one({"_id": person_id}, session=session)
-    if doc is None or not doc.get("match_keys"):
+    if doc is None:
         return []
-    block: list[Document] = (
+    return await suggest_candidates_for(db, session, [(0, doc)], {}, [now])
+
+
+async def suggest_candidates_for(
+    db: AsyncDatabase[Document],
+    session: AsyncClientSession,
+    created: Sequence[tuple[int, Document]],
+    nhs_stated_at: Mapping[str, int],
+    suggested_at: Sequence[datetime],
+) -> list[str]:
+    """``suggest_candidates`` for the persons a run of children made, in one read and one write.
+
+    ``created`` are the new persons with the position of the child that made
+    each (``PersonLinks.created``); each is compared as it would have been
+    had the run been linked one child at a time: with the persons made
+    before it in the run, not after, and without an NHS number a later child
+    stated (``nhs_stated_at``). ``suggested_at`` is indexed by position.
+    """
+    keyed = [(p, d) for p, d in created if d.get("match_keys")]
+    if not keyed:
+        return []
+    keys = sorted({k for _, d in keyed for k in d["match_keys"]})
+    blocks: list[Document] = (
         await db[PERSONS]
-        .find(
-            {
-                "match_keys": {"$in": doc["match_keys"]},
-                "_id": {"$ne": person_id},
-                "merged_into": None,
-            },
-            session=session,
-        )
-        .limit(BLOCK_LIMIT)
+        .find({"match_keys": {"$in": keys}, "merged_into": None}, session=session)
+        .limit(BLOCK_LIMIT * len(keyed))
         .to_list()
     )
-    new = PersonDetails.from_document(doc)
-    made: list[str] = []
-    for existing, result in candidates_for(new, (PersonDetails.from_document(d) for d in block)):
-        candidate_id = f"PC-{uuid.uuid4().hex[:12]}"
-        outcome = await db[CANDIDATES].update_one(
-            {"pair": pair_key(person_id, existing.person_id)},
-            {
-                "$setOnInsert": {
-                    "_id": candidate_id,
-                    "new_person_id": person_id,
-                    "existing_person_id": existing.person_id,
-                    "score": result.score,
-                    "evidence": result.evidence,
-                    "status": CandidateStatus.OPEN.value,
-                    "suggested_at": now,
-                }
-            },
-            upsert=True,
-            session=session,
-        )
-        if outcome.upserted_id is not None:
-            made.append(candidate_id)
+    made_at = {d["_id"]: p for p, d in created}
+    by_key: dict[str, list[int]] = {}  # blocking key -> positions in ``blocks``
+    for n, d in enumerate(blocks):
+        for key in d.get("match_keys") or ():
+            by_key.setdefault(key, []).append(n)
+
+    def as_at(doc: Document, position: int) -> PersonDetails:
+        """The person as a child at ``position`` would have found it."""
+        stated = nhs_stated_at.get(doc["_id"])
+        if stated is not None and stated >= position:
+            doc = {**doc, "nhs_number": None}
+        return PersonDetails.from_document(doc)
+
+    pairs: list[tuple[str, UpdateOne]] = []
+    for position, doc in keyed:
+        person_id = doc["_id"]
+        sharing = sorted({n for key in doc["match_keys"] for n in by_key.get(key, ())})
+        block = [
+            d
+            for d in (blocks[n] for n in sharing)
+            if d["_id"] != person_id and made_at.get(d["_id"], -1) < position
+        ][:BLOCK_LIMIT]
+        new = as_at(doc, position)
+        for existing, result in candidates_for(new, (as_at(d, position) for d in block)):
+            candidate_id = f"PC-{uuid.uuid4().hex[:12]}"
+            upsert = UpdateOne(
+                {"pair": pair_key(person_id, existing.person_id)},
+                {
+                    "$setOnInsert": {
+                        "_id": candidate_id,
+                        "new_person_id": person_id,
+                        "existing_person_id": existing.person_id,
+                        "score": result.score,
+                        "evidence": result.evidence,
+                        "status": CandidateStatus.OPEN.value,
+                        "suggested_at": suggested_at[position],
+                    }
+                },
+                upsert=True,
+            )
+            pairs.append((candidate_id, upsert))
+    if not pairs:
+        return []
+    outcome = await db[CANDIDATES].bulk_write([u for _, u in pairs], session=session)
+    made = [pairs[i][0] for i in sorted(outcome.upserted_ids or {})]
     if made:
         log.info("candidate matches suggested", extra={"count": len(made)})
     return made

@@ -26,7 +26,6 @@ from typing import Any
 from hub_contracts.codes import AGENCY_OF_SERVICE, Agency
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import (
-    ChildConcernRaisedV2,
     ConsentRecorded,
     EarlyHelpEpisodeClosed,
     EarlyHelpEpisodeOpened,
@@ -51,7 +50,7 @@ from front_door.adapters.facts import (
 )
 from front_door.adapters.persons import link_child
 from front_door.domain.view import FactKind, removal_note
-from front_door.service_layer.intake import CONTACTS
+from front_door.service_layer.intake import CONTACTS, NewContact
 from front_door.service_layer.screening import ENQUIRIES
 
 log = logging.getLogger("front_door.view")
@@ -111,41 +110,35 @@ def _fact(
     return fact
 
 
-# -- concerns and enquiry answers (wrapping the contact and answer handlers) -----------
-def recording_concern_facts(handler: Handler) -> Handler:
-    """The contact handler, then the concern as a fact of the contact's person."""
+# -- concerns and enquiry answers (after the contact and answer handlers) -----------
+async def record_concern_facts(made: Sequence[NewContact], ctx: HandlerContext) -> None:
+    """Each concern intake made a contact of, as a fact of the contact's person
+    (an ``on_contacts`` hook of ``intake.concerns_handler``)."""
+    await add_facts(ctx.db, ctx.session, [concern_fact(m) for m in made])
 
-    async def handle(delivery: Delivery, ctx: HandlerContext) -> None:
-        await handler(delivery, ctx)
-        event = delivery.event
-        contact = await ctx.db[CONTACTS].find_one(
-            {"origin_event_id": event.id}, {"_id": 1, "person_id": 1}, session=ctx.session
-        )
-        if contact is None:
-            return
-        concern = ChildConcernRaisedV2.model_validate(event.data)
-        agency = concern.agency_reference.agency.value
-        fact = _fact(
-            event,
-            0,
-            person_id=contact["person_id"],
-            agency=agency,
-            kind=FactKind.CONCERN,
-            summary=concern.concern_summary,
-            occurred_at=concern.occurred_at,
-            contact_id=contact["_id"],
-            link_keys=[person_key(agency, concern.child.agency_person_id)],
-            detail={
-                "referral_source": concern.referral_source.value,
-                "agency_reference": concern.agency_reference.reference,
-                "rag_rating_as_received": concern.rag_rating.value if concern.rag_rating else None,
-                "raised_by_role": concern.raised_by_role,
-                "household": [m.model_dump(mode="json") for m in concern.household],
-            },
-        )
-        await add_facts(ctx.db, ctx.session, [fact])
 
-    return handle
+def concern_fact(made: NewContact) -> Document:
+    """The fact a concern asserts about its child: the concern, with the household as stated."""
+    event, concern, contact = made.delivery.event, made.concern, made.contact
+    agency = concern.agency_reference.agency.value
+    return _fact(
+        event,
+        0,
+        person_id=contact["person_id"],
+        agency=agency,
+        kind=FactKind.CONCERN,
+        summary=concern.concern_summary,
+        occurred_at=concern.occurred_at,
+        contact_id=contact["_id"],
+        link_keys=[person_key(agency, concern.child.agency_person_id)],
+        detail={
+            "referral_source": concern.referral_source.value,
+            "agency_reference": concern.agency_reference.reference,
+            "rag_rating_as_received": concern.rag_rating.value if concern.rag_rating else None,
+            "raised_by_role": concern.raised_by_role,
+            "household": [m.model_dump(mode="json") for m in concern.household],
+        },
+    )
 
 
 def recording_answer_facts(handler: Handler) -> Handler:

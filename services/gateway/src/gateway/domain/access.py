@@ -25,18 +25,35 @@ class Action(StrEnum):
     RATE_CONTACT = "rate-contact"
     DECIDE_CONTACT = "decide-contact"
     VIEW_ACCESS_AUDIT = "view-access-audit"
+    VIEW_ENQUIRY_BOARD = "view-enquiry-board"
+    REVIEW_DUPLICATES = "review-duplicates"
+    REJECT_DUPLICATE = "reject-duplicate"
+    CONFIRM_DUPLICATE = "confirm-duplicate"
+    VIEW_PERSON = "view-person"
+    UNLINK_PERSON = "unlink-person"
+    RECORD_SHARING_DECISION = "record-sharing-decision"
 
 
 PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.VIEW_QUEUE: frozenset({Role.PRACTITIONER, Role.MANAGER}),
     Action.VIEW_CONTACT: frozenset({Role.PRACTITIONER, Role.MANAGER}),
-    Action.VIEW_ENQUIRIES: frozenset({Role.PRACTITIONER, Role.MANAGER}),
+    Action.VIEW_ENQUIRIES: frozenset({Role.PRACTITIONER, Role.MANAGER, Role.AGENCY_LIAISON}),
     Action.RATE_CONTACT: frozenset({Role.PRACTITIONER, Role.MANAGER}),
     Action.DECIDE_CONTACT: frozenset({Role.MANAGER}),
     Action.VIEW_ACCESS_AUDIT: frozenset({Role.MANAGER, Role.AUDITOR}),
+    Action.VIEW_ENQUIRY_BOARD: frozenset({Role.PRACTITIONER, Role.MANAGER, Role.AGENCY_LIAISON}),
+    Action.REVIEW_DUPLICATES: frozenset({Role.PRACTITIONER, Role.MANAGER}),
+    Action.REJECT_DUPLICATE: frozenset({Role.PRACTITIONER, Role.MANAGER}),
+    Action.CONFIRM_DUPLICATE: frozenset({Role.MANAGER}),
+    Action.VIEW_PERSON: frozenset({Role.PRACTITIONER, Role.MANAGER}),
+    Action.UNLINK_PERSON: frozenset({Role.MANAGER}),
+    Action.RECORD_SHARING_DECISION: frozenset({Role.MANAGER}),
 }
-"""Who may do what. Agency liaisons see nothing of a child through the gateway until
-the front door grants them an enquiry route of their own (see the README)."""
+"""Who may do what. Agency liaisons chase their agencies' answers: they read which
+contacts are open, how long is left and which agencies have answered (enquiry status,
+never the answers, the child's details or the joined-up view). Keeping two records
+apart (reject) is the safe direction, so practitioners may; joining or un-joining
+records, and sharing without consent, are a manager's call (as at the front door)."""
 
 
 class Refusal(StrEnum):
@@ -97,6 +114,46 @@ def enquiry_fields(principal: Principal) -> frozenset[str]:
     if principal.has(Role.PRACTITIONER, Role.MANAGER):
         return ENQUIRY_FIELDS_ALL
     return ENQUIRY_STATUS_ONLY
+
+
+# A potential duplicate: the reviewer compares two records field by field, so they see
+# the fields the matcher compared and how each agreed, and nothing else (no NHS
+# number, only whether there is one; no address, only the postcode).
+CANDIDATE_FIELDS = frozenset(
+    {
+        "candidate_id",
+        "new_person_id",
+        "existing_person_id",
+        "score",
+        "evidence",
+        "status",
+        "suggested_at",
+        "decided_at",
+        "decided_by",
+        "reason",
+    }
+)
+CANDIDATE_PERSON_FIELDS = frozenset(
+    {
+        "person_id",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "postcode",
+        "has_nhs_number",
+        "merged_into",
+    }
+)
+
+
+def candidate_view(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A candidate with only what a reviewer needs to compare the two records."""
+    out = only(doc, CANDIDATE_FIELDS)
+    for side in ("new_person", "existing_person"):
+        person = doc.get(side)
+        out[side] = only(person, CANDIDATE_PERSON_FIELDS) if isinstance(person, Mapping) else {}
+    return out
 
 
 def only(doc: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:

@@ -23,3 +23,10 @@ def time_left_text(seconds_left: int) -> str:
     parts.append(f"{minutes} min")
     text = " ".join(parts)
     return f"overdue by {text}" if seconds_left < 0 else f"{text} left"
+
+
+def decided_text(in_time: bool | None) -> str:
+    """What a decided contact shows instead of a running clock."""
+    if in_time is None:
+        return "decided"
+    return "decided in time" if in_time else "decided late"

@@ -29,13 +29,17 @@ from gateway.entrypoints.security import (
     signin_csrf,
     tokens_match,
 )
-from gateway.service_layer import auth, contacts
+from gateway.service_layer import auth, contacts, identity, sharing
 from gateway.service_layer.contacts import DecisionRequest, RatingRequest, purpose_of
+from gateway.service_layer.identity import IdentityReason
+from gateway.service_layer.sharing import NotToShareRequest, ShareWithoutConsentRequest
 
 TenantPath = Annotated[
     str, Path(description="Tenant id, e.g. 'hartlepool'.", pattern=r"^[a-z][a-z0-9-]{1,39}$")
 ]
 ContactPath = Annotated[str, Path(description="The hub's contact id.", max_length=100)]
+CandidatePath = Annotated[str, Path(description="A candidate match id (PC-...).", max_length=100)]
+PersonPath = Annotated[str, Path(description="A hub person id (HP-...).", max_length=100)]
 PurposeHeader = Annotated[
     str | None,
     Header(description="Why you are looking (a purpose code; default safeguarding-screening)."),
@@ -255,5 +259,155 @@ def api_router() -> APIRouter:
             gw, session.principal, tenant, contact_id, purpose_of(x_hub_purpose)
         )
         return AccessAudit(**found)
+
+    @router.get(
+        "/{tenant}/enquiry-status",
+        tags=["enquiries"],
+        summary="Open contacts with each agency's enquiry status, least time left first "
+        "(agency liaison, practitioner, manager); no child details",
+        responses=problem_responses(401, 403, 422, 502),
+    )
+    async def enquiry_board(
+        gw: GatewayDep, session: SessionDep, tenant: TenantPath, x_hub_purpose: PurposeHeader = None
+    ) -> list[dict[str, Any]]:
+        return await contacts.enquiry_board(
+            gw, session.principal, tenant, purpose_of(x_hub_purpose)
+        )
+
+    @router.get(
+        "/{tenant}/person-candidates",
+        tags=["potential duplicates"],
+        summary="Open potential duplicates with their evidence, best score first (audited)",
+        responses=problem_responses(401, 403, 422, 502),
+    )
+    async def candidates(
+        gw: GatewayDep, session: SessionDep, tenant: TenantPath, x_hub_purpose: PurposeHeader = None
+    ) -> list[dict[str, Any]]:
+        return await identity.open_candidates(
+            gw, session.principal, tenant, purpose_of(x_hub_purpose)
+        )
+
+    @router.post(
+        "/{tenant}/person-candidates/{candidate_id}/confirmation",
+        tags=["potential duplicates"],
+        summary="Confirm a potential duplicate (hub manager): the two records become one",
+        responses=problem_responses(401, 403, 404, 409, 422, 502),
+    )
+    async def confirm(
+        gw: GatewayDep,
+        session: CsrfSession,
+        tenant: TenantPath,
+        candidate_id: CandidatePath,
+        command: IdentityReason,
+        x_hub_purpose: PurposeHeader = None,
+    ) -> dict[str, Any]:
+        return await identity.decide_candidate(
+            gw,
+            session.principal,
+            tenant,
+            candidate_id,
+            "confirmation",
+            command,
+            purpose_of(x_hub_purpose),
+        )
+
+    @router.post(
+        "/{tenant}/person-candidates/{candidate_id}/rejection",
+        tags=["potential duplicates"],
+        summary="Reject a potential duplicate: never suggested again",
+        responses=problem_responses(401, 403, 404, 409, 422, 502),
+    )
+    async def reject(
+        gw: GatewayDep,
+        session: CsrfSession,
+        tenant: TenantPath,
+        candidate_id: CandidatePath,
+        command: IdentityReason,
+        x_hub_purpose: PurposeHeader = None,
+    ) -> dict[str, Any]:
+        return await identity.decide_candidate(
+            gw,
+            session.principal,
+            tenant,
+            candidate_id,
+            "rejection",
+            command,
+            purpose_of(x_hub_purpose),
+        )
+
+    @router.get(
+        "/{tenant}/persons/{person_id}",
+        tags=["potential duplicates"],
+        summary="A person: linked agency records, linked persons, candidates (audited)",
+        responses=problem_responses(401, 403, 404, 422, 502),
+    )
+    async def person(
+        gw: GatewayDep,
+        session: SessionDep,
+        tenant: TenantPath,
+        person_id: PersonPath,
+        x_hub_purpose: PurposeHeader = None,
+    ) -> dict[str, Any]:
+        return await identity.person_page(
+            gw, session.principal, tenant, person_id, purpose_of(x_hub_purpose)
+        )
+
+    @router.post(
+        "/{tenant}/persons/{person_id}/unlink",
+        tags=["potential duplicates"],
+        summary="Reverse the link that merged this person into another (hub manager)",
+        responses=problem_responses(401, 403, 404, 409, 422, 502),
+    )
+    async def unlink(
+        gw: GatewayDep,
+        session: CsrfSession,
+        tenant: TenantPath,
+        person_id: PersonPath,
+        command: IdentityReason,
+        x_hub_purpose: PurposeHeader = None,
+    ) -> dict[str, Any]:
+        return await identity.unlink(
+            gw, session.principal, tenant, person_id, command, purpose_of(x_hub_purpose)
+        )
+
+    @router.post(
+        "/{tenant}/persons/{person_id}/shares-without-consent",
+        tags=["consent and sharing"],
+        summary="Share the child's record with an agency without consent (hub manager): "
+        "recipient, reason, lawful basis (not consent); recorded and audited",
+        status_code=201,
+        responses=problem_responses(401, 403, 404, 409, 422, 502),
+    )
+    async def share_without_consent(
+        gw: GatewayDep,
+        session: CsrfSession,
+        tenant: TenantPath,
+        person_id: PersonPath,
+        command: ShareWithoutConsentRequest,
+        x_hub_purpose: PurposeHeader = None,
+    ) -> dict[str, Any]:
+        return await sharing.record_decision(
+            gw, session.principal, tenant, person_id, command, purpose_of(x_hub_purpose)
+        )
+
+    @router.post(
+        "/{tenant}/persons/{person_id}/decisions-not-to-share",
+        tags=["consent and sharing"],
+        summary="Record a decision not to share the child's record with an agency "
+        "(hub manager), with its reason; audited",
+        status_code=201,
+        responses=problem_responses(401, 403, 404, 409, 422, 502),
+    )
+    async def not_to_share(
+        gw: GatewayDep,
+        session: CsrfSession,
+        tenant: TenantPath,
+        person_id: PersonPath,
+        command: NotToShareRequest,
+        x_hub_purpose: PurposeHeader = None,
+    ) -> dict[str, Any]:
+        return await sharing.record_decision(
+            gw, session.principal, tenant, person_id, command, purpose_of(x_hub_purpose)
+        )
 
     return router

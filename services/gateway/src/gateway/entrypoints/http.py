@@ -26,6 +26,7 @@ from gateway.adapters.front_door import FrontDoor
 from gateway.adapters.sessions import SessionStore
 from gateway.entrypoints.api import api_router
 from gateway.entrypoints.pages import pages_router
+from gateway.entrypoints.review_pages import review_pages_router
 from gateway.entrypoints.security import SecurityHeaders
 from gateway.service_layer.context import Gateway
 from gateway.settings import PACKAGE_DIR, GatewaySettings
@@ -80,6 +81,7 @@ def configure_with(
 
         app.include_router(api_router())
         app.include_router(pages_router(status))
+        app.include_router(review_pages_router())
         app.mount(
             "/static/gateway",
             StaticFiles(directory=PACKAGE_DIR / "static"),

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from gateway.adapters.sessions import Session
 from gateway.domain.access import Action, allowed_actions
+from gateway.domain.users import Principal
 from gateway.entrypoints.security import (
     SIGNIN_CSRF_COOKIE,
     GatewayDep,
@@ -39,6 +40,10 @@ templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
 TENANT = "{tenant}"
 
 
+def _tenants_for(principal: Principal, action: Action) -> list[str]:
+    return sorted(t for t in principal.tenants if action in allowed_actions(principal, t))
+
+
 def _context(session: Session | None, **values: Any) -> dict[str, Any]:
     context: dict[str, Any] = {"user": None, "errors": [], "field_errors": {}, "notice": None}
     if session is not None:
@@ -46,9 +51,14 @@ def _context(session: Session | None, **values: Any) -> dict[str, Any]:
         context.update(
             user=principal,
             csrf_token=session.csrf_token,
-            queue_tenants=sorted(
-                t for t in principal.tenants if Action.VIEW_QUEUE in allowed_actions(principal, t)
-            ),
+            queue_tenants=_tenants_for(principal, Action.VIEW_QUEUE),
+            # liaisons' way in; screeners reach enquiry status from the work queue
+            board_tenants=[
+                t
+                for t in _tenants_for(principal, Action.VIEW_ENQUIRY_BOARD)
+                if t not in _tenants_for(principal, Action.VIEW_QUEUE)
+            ],
+            review_tenants=_tenants_for(principal, Action.REVIEW_DUPLICATES),
         )
     context.update(values)
     return context
@@ -209,6 +219,7 @@ def pages_router(status: Callable[[], Awaitable[dict[str, Any]]]) -> APIRouter:
             c=found["contact"],
             facts=facts or [],
             view_available=view is not None,
+            sharing=view.get("sharing") if isinstance(view, dict) else None,
             candidates=candidates or [],
             actions={a.value for a in allowed_actions(session.principal, tenant)},
             **values,

@@ -14,12 +14,13 @@ from hub_contracts.codes import CategoryOfAbuse, ContactOutcome, PrimaryNeed, Ra
 from hub_contracts.events.common import LongText, Ref, ShortText
 from hub_contracts.sharing import Purpose
 from hub_service.problems import ProblemError
+from hub_service.staff import Role
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.adapters.audit import record_action, who_looked
 from gateway.adapters.front_door import segment
-from gateway.domain.access import Action, enquiry_fields, only, refusal
-from gateway.domain.queue import RAG_TAG, time_left_text
+from gateway.domain.access import ENQUIRY_STATUS_ONLY, Action, enquiry_fields, only, refusal
+from gateway.domain.queue import RAG_TAG, decided_text, time_left_text
 from gateway.domain.users import Principal
 from gateway.service_layer.context import Gateway
 
@@ -154,7 +155,7 @@ async def contact_page(
     contact["enquiries"] = [only(e, fields) for e in contact.get("enquiries", [])]
     rag = contact.get("rag_rating") or contact.get("rag_rating_as_received")
     contact["rag_tag"] = RAG_TAG.get(rag or "", "govuk-tag--grey")
-    contact["time_left"] = time_left_text(int(contact.get("seconds_left", 0)))
+    contact.update(clock_state(contact))
     await record_action(
         gw.tenant_db(tenant),
         principal,
@@ -168,6 +169,49 @@ async def contact_page(
     return {"contact": contact, "view": view, "candidates": candidates}
 
 
+def clock_state(contact: dict[str, Any]) -> dict[str, Any]:
+    """Time left while the contact is open; once decided, no running clock: 'decided'
+    and whether the decision was in time."""
+    decision = contact.get("decision") or {}
+    if contact.get("status") == "decided":
+        in_time = decision.get("decided_in_time", contact.get("decided_in_time"))
+        return {
+            "decided": True,
+            "decided_in_time": in_time,
+            "time_left": decided_text(in_time),
+        }
+    return {
+        "decided": False,
+        "time_left": time_left_text(int(contact.get("seconds_left") or 0)),
+    }
+
+
+async def enquiry_board(
+    gw: Gateway, principal: Principal, tenant: str, purpose: str
+) -> list[dict[str, Any]]:
+    """Open contacts with each agency's enquiry status, least time left first: what an
+    agency liaison chases. No child details (the front door sends none)."""
+    await authorise(gw, principal, tenant, Action.VIEW_ENQUIRY_BOARD, purpose=purpose)
+    rows: list[dict[str, Any]] = await gw.front_door.call(
+        principal, "GET", f"/v1/{segment(tenant)}/enquiry-status", purpose=purpose
+    )
+    for row in rows:
+        rag = row.get("rag_rating")
+        row["rag_tag"] = RAG_TAG.get(rag or "", "govuk-tag--grey")
+        row.update(clock_state(row))
+        row["enquiries"] = [only(e, ENQUIRY_STATUS_ONLY) for e in row.get("enquiries", [])]
+    await record_action(
+        gw.tenant_db(tenant),
+        principal,
+        tenant=tenant,
+        action=Action.VIEW_ENQUIRY_BOARD.value,
+        at=gw.clock.now(),
+        purpose=purpose,
+        detail={"contacts": len(rows)},
+    )
+    return rows
+
+
 async def enquiry_status(
     gw: Gateway, principal: Principal, tenant: str, contact_id: str, purpose: str
 ) -> list[dict[str, Any]]:
@@ -176,6 +220,9 @@ async def enquiry_status(
         gw, principal, tenant, Action.VIEW_ENQUIRIES, purpose=purpose, contact_id=contact_id
     )
     path = f"/v1/{segment(tenant)}/contacts/{segment(contact_id)}"
+    if not principal.has(Role.PRACTITIONER, Role.MANAGER):
+        # agency liaisons: the front door's status-only route (no child, no answers)
+        path += "/enquiry-status"
     contact = await gw.front_door.call(principal, "GET", path, purpose=purpose)
     fields = enquiry_fields(principal)
     await record_action(

@@ -1,0 +1,106 @@
+"""Recording a hub manager's sharing decision about a child's record.
+
+One MongoDB transaction writes the decision (``sharing_decisions``), the hub
+fact the joined-up view's sharing panel shows, and the ``sharing-decision-recorded``
+audit event (through the outbox), so none exists without the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from hub_contracts.envelope import CloudEvent
+from hub_messaging.audit import AUDIT_BASIS
+from hub_service import ServiceRuntime
+from hub_service.clock import Clock
+from hub_service.problems import ProblemError
+from hub_service.staff import StaffUser
+from pymongo.asynchronous.database import AsyncDatabase
+
+from front_door.adapters.facts import add_facts
+from front_door.adapters.persons import PERSONS
+from front_door.domain.sharing import (
+    PRODUCER,
+    DecideNotToShare,
+    ShareWithoutConsent,
+    audit_payload,
+    decision_fact,
+    decision_record,
+    refusal,
+)
+from front_door.service_layer.intake import CONTACTS
+
+log = logging.getLogger("front_door.sharing")
+SHARING_DECISIONS = "sharing_decisions"
+Document = dict[str, Any]
+
+
+async def ensure_sharing_indexes(db: AsyncDatabase[Document]) -> None:
+    """Decisions are read per child; creating the index creates the collection too."""
+    await db[SHARING_DECISIONS].create_index([("person_id", 1), ("decided_at", -1)])
+
+
+async def record_sharing_decision(
+    runtime: ServiceRuntime,
+    clock: Clock,
+    tenant: str,
+    person_id: str,
+    command: ShareWithoutConsent | DecideNotToShare,
+    user: StaffUser,
+) -> Document:
+    """Record the decision, the fact the view shows, and the audit event, together."""
+    refused = refusal(command)
+    if refused is not None:
+        raise ProblemError(422, *refused)
+    now = clock.now()
+    decision_id = f"SD-{uuid.uuid4().hex[:12]}"
+    async with runtime.transaction(tenant) as tx:
+        person = await tx.db[PERSONS].find_one(
+            {"_id": person_id}, {"merged_into": 1}, session=tx.session
+        )
+        if person is None:
+            raise ProblemError(404, "person-not-found", f"no person {person_id}")
+        if person.get("merged_into"):
+            raise ProblemError(
+                409, "person-merged", f"{person_id} is linked to {person['merged_into']}: use it"
+            )
+        if command.contact_id is not None:
+            contact = await tx.db[CONTACTS].find_one(
+                {"_id": command.contact_id, "person_id": person_id}, {"_id": 1}, session=tx.session
+            )
+            if contact is None:
+                raise ProblemError(
+                    404, "contact-not-found", f"no contact {command.contact_id} for {person_id}"
+                )
+        decision = decision_record(
+            command,
+            decision_id=decision_id,
+            person_id=person_id,
+            user_id=user.user_id,
+            roles=sorted(user.roles),
+            at=now,
+        )
+        await tx.db[SHARING_DECISIONS].insert_one(decision, session=tx.session)
+        await add_facts(tx.db, tx.session, [decision_fact(decision)])
+        audit = CloudEvent.new(
+            tenant=tenant,
+            producer=PRODUCER,
+            subject=person_id,
+            payload=audit_payload(decision, str(uuid.uuid4())),
+            sharing=AUDIT_BASIS,
+            time=now,
+        )
+        await tx.publish([audit])
+    log.info(
+        "sharing decision recorded",
+        extra={"tenant": tenant, "decision_id": decision_id, "decision": decision["decision"]},
+    )
+    return public(decision)
+
+
+def public(decision: Document) -> Document:
+    out = {k: v for k, v in decision.items() if k != "_id"}
+    out["decision_id"] = decision["_id"]
+    return out
