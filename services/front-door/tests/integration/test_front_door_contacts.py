@@ -263,3 +263,61 @@ def test_an_undecided_amber_contact_breaches_once_and_bank_holidays_do_not_count
         assert 'hub_sla_breaches_total{clock="screening-window",rag_rating="amber"} 1.0' in (
             client.get("/metrics").text
         )
+
+
+def test_hub_staff_take_a_contact_directly_through_the_same_intake(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    tenant = unique_name
+    settings = ServiceSettings.for_service(
+        "front-door", kafka_bootstrap=kafka_bootstrap, mongo_uri=mongo_uri, tenants=(tenant,)
+    )
+    with running_service(build_app(settings, FixedClock(TUESDAY_9AM))) as client:
+        call = {
+            "referral_source": "1B",  # an acquaintance: a neighbour rang the hub
+            "rag_rating": "red",
+            "concern_summary": "Neighbour heard a child screaming for an hour; no adult answered.",
+            "child": {
+                "given_name": "Leo",
+                "family_name": "Carter",
+                "date_of_birth": "2019-11-02",
+                "nhs_number": "9434770009",
+            },
+        }
+        taken = client.post(f"/v1/{tenant}/contacts", json=call, headers=_staff(tenant))
+        assert taken.status_code == 201, taken.text
+        contact_id = taken.json()["contact_id"]
+        contact = client.get(f"/v1/{tenant}/contacts/{contact_id}", headers=_staff(tenant)).json()
+        assert contact["referral_source"] == "1B"
+        assert contact["origin_agency"] == "hub"
+        assert contact["deadline"] == "2026-11-24T13:00:00Z"  # red: 4 hours from receipt
+        assert contact["child"]["family_name"] == "Carter"
+
+        # a police concern about the same child links to the same person (NHS number)
+        police = _concern(tenant, "INC-77", "9434770009")
+        in_app(client, lambda: _send(kafka_bootstrap, police))
+        people = wait_for(
+            lambda: {c["contact_id"] for c in _queue(client, tenant)} - {contact_id},
+            what="the police contact",
+        )
+        [police_contact] = people
+        linked = client.get(f"/v1/{tenant}/contacts/{police_contact}", headers=_staff(tenant))
+        assert linked.json()["person_id"] == taken.json()["person_id"]
+
+        received = in_app(
+            client,
+            lambda: read_topic(
+                kafka_bootstrap, f"{tenant}.front-door.contact-received.v1", expect=2
+            ),
+        )
+        origins = sorted(from_kafka(r.value, r.headers).data["origin_agency"] for r in received)
+        assert origins == ["hub", "police"]
+
+        bad = {**call, "child": {**call["child"], "nhs_number": "9434770008"}}
+        refused = client.post(f"/v1/{tenant}/contacts", json=bad, headers=_staff(tenant))
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["loc"][-1] == "nhs_number"
+        auditor = client.post(
+            f"/v1/{tenant}/contacts", json=call, headers=_staff(tenant, Role.AUDITOR)
+        )
+        assert auditor.json()["reason"] == "role-not-permitted"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from hub_contracts.codes import CategoryOfAbuse, ContactOutcome, PrimaryNeed, RagRating
-from hub_contracts.events.common import LongText, Ref, ShortText
-from pydantic import BaseModel, ConfigDict, Field
+from hub_contracts.codes import (
+    CategoryOfAbuse,
+    ContactOutcome,
+    PrimaryNeed,
+    RagRating,
+    ReferralSource,
+)
+from hub_contracts.events.common import ChildIdentifiers, HouseholdMember, LongText, Ref, ShortText
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class RateContact(BaseModel):
@@ -41,4 +47,23 @@ class DecideContact(BaseModel):
     )
     family_not_informed_reason: ShortText | None = Field(
         default=None, description="Why not, when telling them would put the child at risk."
+    )
+
+
+class RecordContact(BaseModel):
+    """A contact hub staff take directly (a call from a neighbour, a GP, the child)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    referral_source: ReferralSource = Field(description="Who raised it (CIN census code).")
+    rag_rating: RagRating | None = Field(
+        default=None, description="An initial rating, if the caller's account warrants one."
+    )
+    concern_summary: LongText = Field(description="The concern as the caller stated it.")
+    child: ChildIdentifiers = Field(description="The child as the caller described them.")
+    household: tuple[HouseholdMember, ...] = Field(
+        default=(), max_length=30, description="The household as the caller described it."
+    )
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When what worries the caller happened (default: now)."
     )

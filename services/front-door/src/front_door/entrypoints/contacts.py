@@ -10,16 +10,18 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from hub_messaging.consumer import BatchHandler
 from hub_service import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.problems import ProblemError, problem_responses
 from hub_service.staff import Role, StaffUser, staff_user
 
-from front_door.domain.commands import DecideContact, RateContact
+from front_door.domain.commands import DecideContact, RateContact, RecordContact
 from front_door.domain.contacts import ContactStatus, EnquiryStatus
 from front_door.service_layer.decisions import decide_contact
 from front_door.service_layer.intake import CONTACTS
 from front_door.service_layer.screening import ENQUIRIES, rate_contact
+from front_door.service_layer.staff_intake import record_contact
 
 RECORD_VIEWS = "record_views"
 Screeners = Annotated[StaffUser, Depends(staff_user(Role.PRACTITIONER, Role.MANAGER))]
@@ -27,8 +29,27 @@ Managers = Annotated[StaffUser, Depends(staff_user(Role.MANAGER))]
 ContactId = Annotated[str, Path(description="The hub's contact id.")]
 
 
-def contacts_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
+def contacts_router(
+    runtime: ServiceRuntime, clock: Clock, intake: BatchHandler | None = None
+) -> APIRouter:
+    """The contacts routes; ``intake`` (the concern handler) takes staff-entered contacts."""
     router = APIRouter(prefix="/v1/{tenant}", tags=["contacts"])
+
+    if intake is not None:
+        staff_intake = intake
+
+        @router.post(
+            "/contacts",
+            status_code=201,
+            summary="Take a contact directly (a call from a neighbour, a GP, the child)",
+            responses=problem_responses(401, 403, 422),
+        )
+        async def take_contact(
+            user: Screeners,
+            tenant: Annotated[str, Path(description="Tenant id.")],
+            command: RecordContact,
+        ) -> dict[str, Any]:
+            return await record_contact(runtime, clock, staff_intake, tenant, command, user)
 
     @router.get(
         "/contacts",

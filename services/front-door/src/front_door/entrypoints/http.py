@@ -40,7 +40,10 @@ def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
     def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
         """Attach the front door's routes and subscribers."""
         app.include_router(reference_router({"settings": "tenant_settings"}))
-        app.include_router(contacts_router(runtime, clock))
+        intake = concerns_handler(
+            clock, runtime.tracer_provider, on_contacts=[view.record_concern_facts]
+        )
+        app.include_router(contacts_router(runtime, clock, intake))
         app.include_router(persons_router(runtime, clock))
         app.include_router(view_router(runtime, clock))
         app.include_router(sharing_router(runtime, clock))
@@ -51,9 +54,6 @@ def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
             ),
             **view.HANDLERS,
         }
-        intake = concerns_handler(
-            clock, runtime.tracer_provider, on_contacts=[view.record_concern_facts]
-        )
         collections = [CONTACTS, ENQUIRIES, PERSONS, UNMATCHED, RECORD_VIEWS, DECISIONS]
         collections += [CANDIDATES, IDENTITY_AUDIT]
         collections += [FACTS]
@@ -76,6 +76,7 @@ def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
                 await ensure_view_indexes(db)
                 await db[CONTACTS].create_index([("status", ASCENDING), ("screen_by", ASCENDING)])
                 await db[ENQUIRIES].create_index("contact_id")
+                await db[CONTACTS].create_index("origin_event_id")
 
         runtime.on_start.append(indexes)
         watch = DeadlineWatch(runtime, clock)
