@@ -141,3 +141,13 @@ def test_sign_in_only_redirects_within_the_site() -> None:
 def test_cookies_are_secure_unless_development_over_http_is_explicit() -> None:
     assert GatewaySettings().cookie_secure is True
     assert GatewaySettings(dev_http=True).cookie_secure is False
+
+
+def test_times_read_as_govuk_pages_write_them_in_uk_time() -> None:
+    from gateway.domain.dates import human_time
+
+    assert human_time("2026-11-23T21:33:29.029000Z") == "23 November 2026 at 9:33pm"
+    assert human_time("2026-06-17T07:00:00+00:00") == "17 June 2026 at 8am"  # BST
+    assert human_time("2016-03-01") == "1 March 2016"
+    assert human_time(None) == ""
+    assert human_time("not a date") == "not a date"

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from gateway.adapters.sessions import Session
 from gateway.domain.access import Action, allowed_actions
+from gateway.domain.dates import human_time
 from gateway.domain.users import Principal
 from gateway.entrypoints.security import (
     SIGNIN_CSRF_COOKIE,
@@ -37,6 +38,7 @@ from gateway.service_layer.contacts import DEFAULT_PURPOSE, DecisionRequest, Rat
 from gateway.settings import PACKAGE_DIR
 
 templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+templates.env.filters["when"] = human_time
 TENANT = "{tenant}"
 
 
