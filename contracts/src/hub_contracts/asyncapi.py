@@ -183,6 +183,13 @@ def _rule_text(rule: PolicyRule) -> str:
         f"Lawful bases: {', '.join(b.value for b in rule.lawful_bases)}. "
         f"Visible fields: {fields}."
     )
+    if rule.special_category_from:
+        producers = rule.special_category_from
+        whose = "any producer's" if ALL_FIELDS in producers else f"{', '.join(producers)}'s"
+        text += (
+            f" Special category data from {whose} events: the basis must name a special "
+            "category condition (DPA 2018 Part 3 excepted)."
+        )
     return f"{text} {rule.note}" if rule.note else text
 
 

@@ -50,6 +50,7 @@ class RejectReason(StrEnum):
     TENANT_MISMATCH = "tenant-mismatch"
     MISSING_SHARING_BASIS = "missing-sharing-basis"
     BASIS_NOT_ACCEPTED = "basis-not-accepted"
+    SPECIAL_CATEGORY_CONDITION_MISSING = "special-category-condition-missing"
     RECIPIENT_NOT_ALLOWED = "recipient-not-allowed"
     CONSENT_NOT_VALID = "consent-not-valid"
     HANDLER_FAILED = "handler-failed"

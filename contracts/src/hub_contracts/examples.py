@@ -401,14 +401,20 @@ EXAMPLE_BASES: dict[str, SharingBasis] = {
         special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
     ),
     "referral-to-early-help": SharingBasis(
-        lawful_basis=LawfulBasis.CONSENT, purpose=Purpose.REFERRAL, consent_ref="CONS-2025-0456"
+        lawful_basis=LawfulBasis.CONSENT,
+        purpose=Purpose.REFERRAL,
+        consent_ref="CONS-2025-0456",
+        special_category_condition=SpecialCategoryCondition.EXPLICIT_CONSENT,
     ),
     "referral-to-social-care": SharingBasis(
-        lawful_basis=LawfulBasis.LEGAL_OBLIGATION, purpose=Purpose.REFERRAL
+        lawful_basis=LawfulBasis.LEGAL_OBLIGATION,
+        purpose=Purpose.REFERRAL,
+        special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
     ),
     "strategy-discussion-requested": SharingBasis(
         lawful_basis=LawfulBasis.LEGAL_OBLIGATION,
         purpose=Purpose.REFERRAL,
+        special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
         override_reason="Reasonable cause to suspect significant harm; family not asked.",
         authorised_by="user:hub-mgr-007",
     ),

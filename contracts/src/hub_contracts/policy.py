@@ -3,9 +3,13 @@
 One rule per event x recipient: the purposes it may be shared for, the lawful
 bases accepted, and the payload fields the recipient may see (dotted paths;
 ``[]`` steps into lists; ``*`` means every field). Anything without a rule is
-not shared. Every decision the engine makes is one of ``shared``,
-``minimised`` or ``refused``; a producer's decision not to share is recorded
-as ``not-shared-by-choice``.
+not shared. Where a rule's payload is special category data (health, or what
+social care holds) when it comes from certain producers, the sender must also
+name a UK GDPR Art 9 / DPA 2018 Sch 1 condition, unless it relies on DPA 2018
+Part 3 (law enforcement), which has its own sensitive-processing rules.
+Every decision the engine makes is one of ``shared``, ``minimised`` or
+``refused``; a producer's decision not to share is recorded as
+``not-shared-by-choice``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,13 @@ class PolicyRule(BaseModel):
     purposes: tuple[Purpose, ...] = Field(min_length=1)
     lawful_bases: tuple[LawfulBasis, ...] = Field(min_length=1)
     fields: tuple[str, ...] = Field(min_length=1, description="Visible fields, or '*'.")
+    special_category_from: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Producers whose event is special category data for this rule ('*' = any): "
+            "the sharing basis must then name a special category condition."
+        ),
+    )
     note: str | None = Field(default=None, description="Why this rule exists, for reviewers.")
 
 
@@ -107,6 +118,14 @@ class SharingPolicy:
         basis = event.sharing
         for rule in rules:
             if basis.purpose in rule.purposes and basis.lawful_basis in rule.lawful_bases:
+                if _needs_condition(rule, event):
+                    return _refused(
+                        recipient,
+                        RejectReason.SPECIAL_CATEGORY_CONDITION_MISSING,
+                        f"{event.event_name} from {event.producer} is special category data; "
+                        f"the basis must name a special category condition "
+                        f"(e.g. dpa-2018-sch1-para18)",
+                    )
                 every = ALL_FIELDS in rule.fields
                 return Decision(
                     SharingOutcome.SHARED if every else SharingOutcome.MINIMISED,
@@ -138,6 +157,17 @@ class SharingPolicy:
             RejectReason.RECIPIENT_NOT_ALLOWED,
             f"no rule shares {event.event_name} with anyone",
         )
+
+
+def _needs_condition(rule: PolicyRule, event: CloudEvent) -> bool:
+    """True if ``rule`` treats ``event`` as special category data sent without a condition."""
+    basis = event.sharing
+    if basis.special_category_condition is not None:
+        return False
+    if basis.lawful_basis is LawfulBasis.LAW_ENFORCEMENT:
+        return False  # DPA 2018 Part 3 s35 governs sensitive processing for the police
+    producers = rule.special_category_from
+    return ALL_FIELDS in producers or event.producer in producers
 
 
 def _refused(recipient: str, reason: RejectReason, detail: str) -> Decision:

@@ -18,7 +18,7 @@ from hub_contracts.policy import (
     withheld_paths,
 )
 from hub_contracts.services import SERVICES_BY_NAME
-from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
 
 POLICY = load_policy()
 RULES = POLICY.document.rules
@@ -122,6 +122,55 @@ def test_consent_is_not_a_basis_for_operation_encompass() -> None:
     assert POLICY.decide(event, "education").reason is RejectReason.BASIS_NOT_ACCEPTED
 
 
+def _from(event: CloudEvent, producer: str, basis: SharingBasis) -> CloudEvent:
+    tenant = event.source.split("/")[1]
+    return event.model_copy(update={"source": f"/{tenant}/{producer}", "sharing": basis})
+
+
+def test_health_data_without_a_special_category_condition_is_refused() -> None:
+    bare = SharingBasis(
+        lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.SAFEGUARDING_SCREENING
+    )
+    concern = _from(_event("child-concern-raised"), "health-feed", bare)
+    decision = POLICY.decide(concern, "front-door")
+    assert decision.outcome is SharingOutcome.REFUSED
+    assert decision.reason is RejectReason.SPECIAL_CATEGORY_CONDITION_MISSING
+    assert "health-feed" in decision.detail
+    assert not POLICY.accepted_anywhere(concern).allowed
+
+    with_condition = bare.model_copy(
+        update={"special_category_condition": SpecialCategoryCondition.SAFEGUARDING_CHILDREN}
+    )
+    assert POLICY.decide(_from(concern, "health-feed", with_condition), "front-door").allowed
+
+
+def test_the_same_event_from_a_school_needs_no_special_category_condition() -> None:
+    bare = SharingBasis(
+        lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.SAFEGUARDING_SCREENING
+    )
+    concern = _from(_event("child-concern-raised"), "education", bare)
+    assert POLICY.decide(concern, "front-door").outcome is SharingOutcome.SHARED
+
+
+def test_police_processing_under_part_3_needs_no_special_category_condition() -> None:
+    part3 = SharingBasis(
+        lawful_basis=LawfulBasis.LAW_ENFORCEMENT, purpose=Purpose.MULTI_AGENCY_ENQUIRY
+    )
+    answer = _from(_event("enquiry-answered"), "police-feed", part3)
+    assert POLICY.decide(answer, "front-door").allowed
+
+
+@pytest.mark.parametrize(
+    "name", ["referral-to-social-care", "strategy-discussion-requested", "record-accessed"]
+)
+def test_events_that_are_special_category_from_anyone_need_the_condition(name: str) -> None:
+    event = _event(name)
+    bare = event.sharing.model_copy(update={"special_category_condition": None})
+    refused = [POLICY.decide(_with_basis(event, bare), r) for r in POLICY.recipients(name)]
+    assert refused
+    assert {d.reason for d in refused} == {RejectReason.SPECIAL_CATEGORY_CONDITION_MISSING}
+
+
 @pytest.mark.parametrize("recipient", ["gateway", "education", "a-stranger"])
 def test_a_recipient_without_a_rule_is_refused(recipient: str) -> None:
     decision = POLICY.decide(_event("record-accessed"), recipient)
@@ -150,6 +199,15 @@ def test_every_rule_names_a_contract_and_a_service(rule: PolicyRule) -> None:
     assert rule.recipient in SERVICES_BY_NAME, f"{rule.recipient} is not a service"
     if rule.major is not None:
         assert rule.major in [m.major for m in MODELS_BY_NAME[rule.event]]
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES if r.special_category_from], ids=lambda r: f"{r.event}->{r.recipient}"
+)
+def test_special_category_producers_are_producers_of_the_event(rule: PolicyRule) -> None:
+    producers = {p for m in MODELS_BY_NAME[rule.event] for p in m.producers}
+    for producer in rule.special_category_from:
+        assert producer == ALL_FIELDS or producer in producers, f"{producer} never sends it"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.event}->{r.recipient}")

@@ -21,7 +21,7 @@ from hub_contracts.envelope import REGISTRY, CloudEvent, event_type
 from hub_contracts.events import catalogue
 from hub_contracts.examples import example_payloads
 from hub_contracts.policy import PolicyRule, load_policy, withheld_paths
-from hub_contracts.sharing import LawfulBasis, SharingBasis
+from hub_contracts.sharing import LawfulBasis, SharingBasis, SpecialCategoryCondition
 from hub_contracts.upcasters import latest_major
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
 from hub_messaging.outbox import Outbox, ensure_collections
@@ -70,6 +70,7 @@ def _canaried_event(rule: PolicyRule, tenant: str, index: int) -> tuple[CloudEve
         lawful_basis=basis,
         purpose=rule.purposes[0],
         consent_ref="consent-1" if basis is LawfulBasis.CONSENT else None,
+        special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
     )
     event = CloudEvent.new(
         tenant=tenant,

@@ -43,7 +43,7 @@ from hub_contracts.events import (
     StepDownRequested,
     StepUpRequested,
 )
-from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
 from hub_service import ServiceRuntime, ServiceSettings
 from hub_testing.bus import in_app, produce_raw, read_topic, running_service, until
 
@@ -418,7 +418,10 @@ def test_a_withdrawn_consent_removes_the_referral_shared_under_it(
 
         in_app(client, lambda: until(consent_known, what="the consent"))
         on_consent = SharingBasis(
-            lawful_basis=LawfulBasis.CONSENT, purpose=Purpose.REFERRAL, consent_ref="CONS-1"
+            lawful_basis=LawfulBasis.CONSENT,
+            purpose=Purpose.REFERRAL,
+            consent_ref="CONS-1",
+            special_category_condition=SpecialCategoryCondition.EXPLICIT_CONSENT,
         )
         _publish(
             client, kafka_bootstrap, _referral(tenant, "REF-C", on_consent, consent_id="CONS-1")
@@ -528,3 +531,31 @@ def test_enquiries_are_answered_from_the_episodes(
         assert facts["EP-0"].kind == "early-help-episode-closed"
         assert "(outcomes-achieved)" in facts["EP-0"].summary
         assert "Routines settled" not in facts["EP-0"].summary
+
+
+def test_a_referral_without_a_special_category_condition_is_dead_lettered(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    tenant = unique_name
+    with _service(kafka_bootstrap, mongo_uri, tenant) as client:
+        _add_teams(client, tenant)
+        bare = SharingBasis(lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.REFERRAL)
+        refused = _referral(tenant, "REF-BARE", bare)
+        accepted = _referral(tenant, "REF-OK", agency_basis("front-door", Purpose.REFERRAL))
+        _publish(client, kafka_bootstrap, refused, accepted)
+
+        def the_accepted_one() -> Any:
+            listed = client.get(f"/v1/{tenant}/referrals", headers=_auth(tenant)).json()
+            return listed if listed else None
+
+        listed = _wait(the_accepted_one, "the referral with a condition")
+        dead = in_app(client, lambda: read_topic(kafka_bootstrap, f"{refused.topic}.dlq", expect=1))
+        assert [r["referral_id"] for r in listed] == ["REF-OK"]
+        [letter] = dead
+        headers = {k: v.decode() for k, v in letter.headers}
+        assert headers["dlq_reason"] == "special-category-condition-missing"
+        assert headers["dlq_recipient"] == "early-help"
+        assert headers["ce_id"] == refused.id
+        # the recipient keeps the envelope, never the data it may not hold
+        assert headers["dlq_payload"] == "withheld-by-policy"
+        assert letter.value == b""

@@ -18,7 +18,7 @@ from hub_contracts.events import (
     EnquiryAnswered,
     NothingHeld,
 )
-from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
 from hub_service import ServiceSettings
 from hub_service.clock import FixedClock
 from hub_service.staff import Role, issue_token
@@ -136,7 +136,9 @@ def test_a_concern_becomes_a_contact_whose_enquiries_go_out_and_answers_come_bac
                 answered_at=TUESDAY_9AM,
             ),
             sharing=SharingBasis(
-                lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.MULTI_AGENCY_ENQUIRY
+                lawful_basis=LawfulBasis.PUBLIC_TASK,
+                purpose=Purpose.MULTI_AGENCY_ENQUIRY,
+                special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
             ),
         )
         clock.advance(timedelta(hours=5))  # past the red window: the answer is late, and kept

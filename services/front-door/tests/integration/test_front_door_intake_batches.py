@@ -26,7 +26,7 @@ from hub_contracts.events import (
     Sex,
 )
 from hub_contracts.policy import load_policy
-from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
 from hub_messaging.consumer import EventConsumer
 from hub_messaging.outbox import OUTBOX, current_trace_context, decode_records, event_record
 from hub_service.clock import FixedClock
@@ -87,6 +87,9 @@ def _concern(tenant: str, child: Child, reference: str, provider: TracerProvider
         sharing=SharingBasis(
             lawful_basis=LawfulBasis.LAW_ENFORCEMENT if police else LawfulBasis.PUBLIC_TASK,
             purpose=Purpose.SAFEGUARDING_SCREENING,
+            special_category_condition=None
+            if police
+            else SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
         ),
     )
     with provider.get_tracer("agency").start_as_current_span("POST /records"):

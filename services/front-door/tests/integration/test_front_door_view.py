@@ -47,7 +47,9 @@ TUESDAY_9AM = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 NHS = "9434765919"
 OTHER_NHS = "9434765927"
 PUBLIC_TASK_ENQUIRY = SharingBasis(
-    lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.MULTI_AGENCY_ENQUIRY
+    lawful_basis=LawfulBasis.PUBLIC_TASK,
+    purpose=Purpose.MULTI_AGENCY_ENQUIRY,
+    special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
 )
 POLICE_SCREENING = SharingBasis(
     lawful_basis=LawfulBasis.LAW_ENFORCEMENT, purpose=Purpose.SAFEGUARDING_SCREENING
@@ -289,7 +291,9 @@ def test_the_view_joins_every_agency_with_provenance_statuses_and_household(
                 responsible_authority=STOCKTON,
             ),
             SharingBasis(
-                lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.SAFEGUARDING_SCREENING
+                lawful_basis=LawfulBasis.PUBLIC_TASK,
+                purpose=Purpose.SAFEGUARDING_SCREENING,
+                special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
             ),
         )
         referral = SharingBasis(lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.REFERRAL)

@@ -15,7 +15,7 @@ from hub_contracts.events import (
     StrategyDiscussionRequested,
 )
 from hub_contracts.events.common import HouseholdMember
-from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
 from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock, add_working_days
 from hub_service.problems import ProblemError
@@ -27,7 +27,12 @@ from front_door.domain.contacts import ContactStatus
 from front_door.service_layer.intake import CONTACTS, FEEDBACK_BASIS, SERVICE, in_journey
 
 DECISIONS = "decisions"
-REFERRAL_BASIS = SharingBasis(lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.REFERRAL)
+REFERRAL_BASIS = SharingBasis(
+    lawful_basis=LawfulBasis.PUBLIC_TASK,
+    purpose=Purpose.REFERRAL,
+    special_category_condition=SpecialCategoryCondition.SAFEGUARDING_CHILDREN,
+)
+"""A referral carries the concern as the agencies stated it, health detail included."""
 STRATEGY_AGENCIES = (Agency.SOCIAL_CARE, Agency.POLICE, Agency.HEALTH, Agency.EDUCATION)
 Document = dict[str, Any]
 
