@@ -418,19 +418,7 @@ class EventConsumer:
         await note_receipts(ctx, covered)
 
     def _delivery_span(self, delivery: Delivery) -> trace.Span:
-        """A span for handling one delivery, child of the span that published the event.
-
-        Started as the current span by the caller; everything the handler
-        queues in the outbox then carries this span's ``traceparent``.
-        """
-        event = delivery.event
-        return self.tracer.start_span(
-            f"handle {event.event_name}",
-            context=_event_context(event),
-            kind=SpanKind.CONSUMER,
-            attributes=self._span_attributes(delivery, run_length=1),
-            links=_links([trace.get_current_span()]),
-        )
+        return delivery_span(self.tracer, delivery, self.recipient)
 
     def _run_span(self, run: Sequence[Delivery]) -> trace.Span:
         """A span for a batch handler's run: inside the events' trace when they share one,
@@ -443,30 +431,9 @@ class EventConsumer:
             f"handle {first.event.event_name}",
             context=parent,
             kind=SpanKind.CONSUMER,
-            attributes=self._span_attributes(first, run_length=len(run)),
+            attributes=_span_attributes(first, self.recipient, run_length=len(run)),
             links=links,
         )
-
-    def _span_attributes(self, delivery: Delivery, *, run_length: int) -> dict[str, Any]:
-        # ids, types and tenant only: never the subject or the data
-        event = delivery.event
-        attributes: dict[str, Any] = {
-            "messaging.system": "kafka",
-            "messaging.operation": "process",
-            "messaging.destination.name": delivery.topic,
-            "messaging.consumer.group.name": self.recipient,
-            "hub.recipient": self.recipient,
-            "hub.tenant": event.tenant,
-            "hub.event_type": event.type,
-            "hub.sharing_outcome": delivery.outcome.value,
-        }
-        if run_length == 1:
-            attributes["messaging.message.id"] = event.id
-            attributes["messaging.kafka.message.offset"] = delivery.offset
-            attributes["messaging.kafka.destination.partition"] = delivery.partition
-        else:
-            attributes["messaging.batch.message_count"] = run_length
-        return attributes
 
     async def _handle_run(self, run: list[Delivery], context: HandlerContext) -> None:
         name = run[0].event.event_name
@@ -528,6 +495,46 @@ class _HandlerFailed(Exception):
     def __init__(self, cause: Exception) -> None:
         super().__init__(str(cause))
         self.cause = cause
+
+
+def delivery_span(tracer: trace.Tracer, delivery: Delivery, recipient: str) -> trace.Span:
+    """A span for handling one delivery, child of the span that published the event and
+    linked to the current span (the batch's, or a batch handler's run).
+
+    Started as the current span by the caller; everything the handler
+    queues in the outbox then carries this span's ``traceparent``. Batch
+    handlers that keep one trace per event (ADR 0008) open one per delivery.
+    """
+    event = delivery.event
+    return tracer.start_span(
+        f"handle {event.event_name}",
+        context=_event_context(event),
+        kind=SpanKind.CONSUMER,
+        attributes=_span_attributes(delivery, recipient, run_length=1),
+        links=_links([trace.get_current_span()]),
+    )
+
+
+def _span_attributes(delivery: Delivery, recipient: str, *, run_length: int) -> dict[str, Any]:
+    # ids, types and tenant only: never the subject or the data
+    event = delivery.event
+    attributes: dict[str, Any] = {
+        "messaging.system": "kafka",
+        "messaging.operation": "process",
+        "messaging.destination.name": delivery.topic,
+        "messaging.consumer.group.name": recipient,
+        "hub.recipient": recipient,
+        "hub.tenant": event.tenant,
+        "hub.event_type": event.type,
+        "hub.sharing_outcome": delivery.outcome.value,
+    }
+    if run_length == 1:
+        attributes["messaging.message.id"] = event.id
+        attributes["messaging.kafka.message.offset"] = delivery.offset
+        attributes["messaging.kafka.destination.partition"] = delivery.partition
+    else:
+        attributes["messaging.batch.message_count"] = run_length
+    return attributes
 
 
 def _one_by_one(handler: Handler, span: Callable[[Delivery], trace.Span]) -> BatchHandler:

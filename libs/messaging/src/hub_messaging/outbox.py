@@ -23,7 +23,7 @@ from hub_contracts.envelope import CloudEvent
 from hub_contracts.events.records import NotSharedReason
 from hub_contracts.policy import Decision, SharingOutcome, SharingPolicy
 from hub_contracts.topics import dead_letter_topic
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -59,10 +59,11 @@ async def ensure_outbox_indexes(db: AsyncDatabase[Document]) -> None:
     await db[OUTBOX].create_index([("sent", ASCENDING), ("seq", ASCENDING)])
 
 
-def current_trace_context() -> dict[str, str]:
-    """W3C trace context of the current span, to record on events (empty if none)."""
+def current_trace_context(span: trace.Span | None = None) -> dict[str, str]:
+    """W3C trace context of ``span`` (default: the current span), to record on events
+    (empty if none)."""
     carrier: dict[str, str] = {}
-    propagate.inject(carrier)
+    propagate.inject(carrier, context=None if span is None else trace.set_span_in_context(span))
     return {k: v for k, v in carrier.items() if k in ("traceparent", "tracestate")}
 
 

@@ -12,12 +12,12 @@ from typing import Any
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import ChildConcernRaisedV2, ContactReceived
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
-from hub_messaging.consumer import BatchHandler, Delivery, HandlerContext
+from hub_messaging.consumer import BatchHandler, Delivery, HandlerContext, delivery_span
+from hub_messaging.outbox import current_trace_context
 from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.telemetry import continue_trace
-from opentelemetry import propagate, trace
-from opentelemetry.context import Context
+from opentelemetry import trace
 
 from front_door.adapters.persons import link_children
 from front_door.domain.contacts import ContactStatus, ScreeningWindows, decide_by, screen_by
@@ -65,49 +65,10 @@ ContactsMade = Callable[[Sequence[NewContact], HandlerContext], Awaitable[None]]
 """Called in the same transaction with the contacts a run of concerns made (the view's facts)."""
 
 
-def _event_context(event: CloudEvent) -> Context | None:
-    if not event.traceparent:
-        return None
-    carrier = {"traceparent": event.traceparent}
-    if event.tracestate:
-        carrier["tracestate"] = event.tracestate
-    context = propagate.extract(carrier, context=Context())
-    return context if trace.get_current_span(context).get_span_context().is_valid else None
-
-
-def _concern_span(tracer: trace.Tracer, delivery: Delivery) -> trace.Span:
-    """The span of one concern in a run, as a per-delivery handler would have it (ADR 0008):
-    a child of the span that published the concern, linked to the run's span. The
-    contact's journey continues from it."""
-    event = delivery.event
-    run = trace.get_current_span().get_span_context()
-    return tracer.start_span(  # ids, types and tenant only: never the subject or the data
-        f"handle {event.event_name}",
-        context=_event_context(event),
-        kind=trace.SpanKind.CONSUMER,
-        attributes={
-            "messaging.system": "kafka",
-            "messaging.operation": "process",
-            "messaging.destination.name": delivery.topic,
-            "messaging.consumer.group.name": SERVICE,
-            "messaging.message.id": event.id,
-            "messaging.kafka.message.offset": delivery.offset,
-            "messaging.kafka.destination.partition": delivery.partition,
-            "hub.recipient": SERVICE,
-            "hub.tenant": event.tenant,
-            "hub.event_type": event.type,
-            "hub.sharing_outcome": delivery.outcome.value,
-        },
-        links=[trace.Link(run)] if run.is_valid else [],
-    )
-
-
 def _trace_context(span: trace.Span, delivery: Delivery) -> dict[str, str]:
     """The W3C context to store with the contact and stamp on what it publishes."""
     if span.get_span_context().is_valid:
-        carrier: dict[str, str] = {}
-        propagate.inject(carrier, context=trace.set_span_in_context(span))
-        return {k: v for k, v in carrier.items() if k in ("traceparent", "tracestate")}
+        return current_trace_context(span)
     event = delivery.event
     return {"traceparent": event.traceparent} if event.traceparent else {}
 
@@ -131,7 +92,10 @@ def concerns_handler(
     decide_by(clock.now(), ScreeningWindows())  # loads the bank holidays now, not on a concern
 
     async def handle(batch: Sequence[Delivery], ctx: HandlerContext) -> None:
-        spans = [_concern_span(tracer, d) for d in batch]
+        # a span per concern, as a per-delivery handler would have it (ADR 0008): a child
+        # of the span that published it, linked to the run's; the contact's journey
+        # continues from it
+        spans = [delivery_span(tracer, d, SERVICE) for d in batch]
         try:
             concerns = [ChildConcernRaisedV2.model_validate(d.event.data) for d in batch]
             received = [clock.now() for _ in batch]
