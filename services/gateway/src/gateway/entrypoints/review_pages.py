@@ -246,15 +246,7 @@ def review_pages_router() -> APIRouter:
         if session is None:
             return _sign_in_redirect(request)
         try:
-            await authorise(
-                gw,
-                session.principal,
-                tenant,
-                Action.RECORD_SHARING_DECISION,
-                purpose=DEFAULT_PURPOSE,
-                contact_id=contact_id,
-            )
-            person_id = await _person_of(gw, session, tenant, contact_id)
+            person_id = await _sharing_person(gw, session, tenant, contact_id)
         except ProblemError as exc:
             return problem_page(request, session, exc)
         return _sharing_form(request, session, tenant, contact_id, person_id)
@@ -278,15 +270,7 @@ def review_pages_router() -> APIRouter:
         }
         command: ShareWithoutConsentRequest | NotToShareRequest
         try:
-            await authorise(
-                gw,
-                session.principal,
-                tenant,
-                Action.RECORD_SHARING_DECISION,
-                purpose=DEFAULT_PURPOSE,
-                contact_id=contact_id,
-            )
-            person_id = await _person_of(gw, session, tenant, contact_id)
+            person_id = await _sharing_person(gw, session, tenant, contact_id)
         except ProblemError as exc:
             return problem_page(request, session, exc)
         try:
@@ -344,7 +328,16 @@ def review_pages_router() -> APIRouter:
     return router
 
 
-async def _person_of(gw: GatewayDep, session: Session, tenant: str, contact_id: str) -> str:
+async def _sharing_person(gw: GatewayDep, session: Session, tenant: str, contact_id: str) -> str:
+    """The contact's person, once the user is known to be allowed to record sharing."""
+    await authorise(
+        gw,
+        session.principal,
+        tenant,
+        Action.RECORD_SHARING_DECISION,
+        purpose=DEFAULT_PURPOSE,
+        contact_id=contact_id,
+    )
     return await sharing.person_of_contact(
         gw, session.principal, tenant, contact_id, DEFAULT_PURPOSE
     )

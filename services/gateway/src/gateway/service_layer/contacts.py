@@ -246,25 +246,11 @@ async def rate(
     command: RatingRequest,
     purpose: str,
 ) -> dict[str, Any]:
-    await authorise(
-        gw, principal, tenant, Action.RATE_CONTACT, purpose=purpose, contact_id=contact_id
+    body = command.model_dump(mode="json")
+    detail = {"rag_rating": command.rag_rating.value}
+    return await _act_on_contact(
+        gw, principal, tenant, contact_id, Action.RATE_CONTACT, "rating", body, detail, purpose
     )
-    path = f"/v1/{segment(tenant)}/contacts/{segment(contact_id)}/rating"
-    result: dict[str, Any] = await gw.front_door.call(
-        principal, "POST", path, purpose=purpose, json=command.model_dump(mode="json")
-    )
-    await record_action(
-        gw.tenant_db(tenant),
-        principal,
-        tenant=tenant,
-        action=Action.RATE_CONTACT.value,
-        at=gw.clock.now(),
-        purpose=purpose,
-        contact_id=contact_id,
-        person_id=result.get("person_id"),
-        detail={"rag_rating": command.rag_rating.value},
-    )
-    return result
 
 
 async def decide(
@@ -275,27 +261,41 @@ async def decide(
     command: DecisionRequest,
     purpose: str,
 ) -> dict[str, Any]:
-    await authorise(
-        gw, principal, tenant, Action.DECIDE_CONTACT, purpose=purpose, contact_id=contact_id
+    body = command.model_dump(mode="json", exclude_none=True)
+    detail = {"outcome": command.outcome.value}
+    return await _act_on_contact(
+        gw, principal, tenant, contact_id, Action.DECIDE_CONTACT, "decision", body, detail, purpose
     )
-    path = f"/v1/{segment(tenant)}/contacts/{segment(contact_id)}/decision"
+
+
+async def _act_on_contact(
+    gw: Gateway,
+    principal: Principal,
+    tenant: str,
+    contact_id: str,
+    action: Action,
+    step: str,
+    body: dict[str, Any],
+    detail: dict[str, Any],
+    purpose: str,
+) -> dict[str, Any]:
+    """Authorise ``action``, post ``body`` to the contact's ``step`` at the front door,
+    and audit it with ``detail``."""
+    await authorise(gw, principal, tenant, action, purpose=purpose, contact_id=contact_id)
+    path = f"/v1/{segment(tenant)}/contacts/{segment(contact_id)}/{step}"
     result: dict[str, Any] = await gw.front_door.call(
-        principal,
-        "POST",
-        path,
-        purpose=purpose,
-        json=command.model_dump(mode="json", exclude_none=True),
+        principal, "POST", path, purpose=purpose, json=body
     )
     await record_action(
         gw.tenant_db(tenant),
         principal,
         tenant=tenant,
-        action=Action.DECIDE_CONTACT.value,
+        action=action.value,
         at=gw.clock.now(),
         purpose=purpose,
         contact_id=contact_id,
         person_id=result.get("person_id"),
-        detail={"outcome": command.outcome.value},
+        detail=detail,
     )
     return result
 
