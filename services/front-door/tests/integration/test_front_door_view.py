@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from front_door.bootstrap import build_app
 from hub_contracts.binding import to_kafka
-from hub_contracts.codes import Agency, CategoryOfAbuse, RagRating, ReferralSource
+from hub_contracts.codes import Agency, CategoryOfAbuse, PrimaryNeed, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent, EventPayload
 from hub_contracts.events import (
     AgencyReference,
@@ -34,6 +34,7 @@ from hub_contracts.events import (
     ResponsibleAuthority,
     SocialCareStatusChanged,
     StatusKind,
+    StepUpRequested,
 )
 from hub_contracts.events.records import ConsentMethod, ConsentScope, PurgeReason
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
@@ -323,13 +324,35 @@ def test_the_view_joins_every_agency_with_provenance_statuses_and_household(
             ),
             referral,
         )
-        for event in (late, status, episode, stranger):
+        # early help steps the same case up, keyed by its episode: nobody re-keys the child
+        step_up = _event(
+            tenant,
+            "early-help",
+            "EH-C-1",
+            StepUpRequested(
+                request_id="SU-1",
+                episode_id="EP-1",
+                child=ChildAsStated(agency_person_id="EH-C-1", given_name="A", family_name="H"),
+                household=(),
+                reason="Neglect has escalated despite support.",
+                primary_need=PrimaryNeed.N2,
+                requested_by="role:eh-team-manager",
+                requested_at=TUESDAY_9AM - timedelta(days=1),
+            ),
+            referral,
+        )
+        for event in (late, status, episode, stranger, step_up):
             _send(client, kafka_bootstrap, event)
 
         def complete() -> dict[str, Any] | None:
             view = _view(client, tenant, person_id)
             kinds = _kinds(view)
-            wanted = {"not-shared", "social-care-status-changed", "early-help-episode-opened"}
+            wanted = {
+                "not-shared",
+                "social-care-status-changed",
+                "early-help-episode-opened",
+                "step-up-requested",
+            }
             return view if wanted <= set(kinds) else None
 
         view = wait_for(complete, what="status change, episode and late answer")
@@ -356,6 +379,14 @@ def test_the_view_joins_every_agency_with_provenance_statuses_and_household(
         assert "section 47" in refused["summary"]
         assert "late" not in by_kind["a-and-e-attendance"]
         assert view["answers_by_agency"]["social-care"][0]["late"] is True
+        stepped_up = by_kind["step-up-requested"]
+        assert stepped_up["provenance"]["agency"] == "early-help"
+        assert stepped_up["detail"] == {
+            "request_id": "SU-1",
+            "episode_id": "EP-1",
+            "primary_need": "N2",
+        }
+        assert "escalated" not in str(stepped_up)  # the hub sees that it happened, not why
         # the hub's own rating is on the timeline too
         assert by_kind["hub-rating"]["provenance"]["agency"] == "hub"
 
