@@ -25,6 +25,9 @@ def topic_name(tenant: str, producer: str, event_name: str, major: int) -> str:
     return f"{tenant}.{producer}.{event_name}.v{major}"
 
 
+DEAD_LETTER_SUFFIX = ".dlq"
+
+
 def dead_letter_topic(topic: str) -> str:
     """The dead-letter topic paired with ``topic``."""
-    return f"{topic}.dlq"
+    return f"{topic}{DEAD_LETTER_SUFFIX}"

@@ -33,6 +33,8 @@ from faststream.kafka.annotations import KafkaMessage
 from hub_contracts.envelope import SUBJECT_PATTERN, CloudEvent, EventPayload
 from hub_contracts.sharing import SharingBasis
 from hub_contracts.topics import dead_letter_topic, topic_name
+from hub_messaging.consumer import batch_handling_histogram
+from hub_messaging.failures import database_unreachable, describe_failure
 from hub_messaging.outbox import OUTBOX, records_row
 from hub_messaging.outbox import OutgoingRecord as _Record
 from hub_service.app import ServiceRuntime, Transaction
@@ -48,6 +50,9 @@ log = logging.getLogger("hub_agency.ingest")
 Document = dict[str, Any]
 INGESTED = "ingested_records"
 TRANSACTION_ATTEMPTS = 4
+RECORD_ATTEMPTS = 3
+"""Attempts at a record from Kafka that fails for a reason other than the record itself."""
+RETRY_BACKOFF_S = 0.2
 
 
 class AgencyRecord(BaseModel):
@@ -377,9 +382,12 @@ class RecordIngest:
         async def raw(message: Any) -> Any:
             return None
 
+        group = f"{self.service}-inbound"
+        self.runtime.consumer_groups[group] = sorted(by_topic)
+        handling = batch_handling_histogram(self.runtime.registry)
         subscriber = self.runtime.broker.subscriber(
             *sorted(by_topic),
-            group_id=f"{self.service}-inbound",
+            group_id=group,
             batch=True,
             max_records=200,
             batch_timeout_ms=50,
@@ -393,13 +401,21 @@ class RecordIngest:
             records = message.raw_message
             if not isinstance(records, tuple | list):
                 records = (records,)
-            for record in records:
-                tenant, kind = by_topic[record.topic]
-                await self._from_kafka(tenant, kind, record)
+            with handling.labels(group).time():
+                for record in records:
+                    tenant, kind = by_topic[record.topic]
+                    await self._from_kafka(tenant, kind, record)
 
     async def _from_kafka(
         self, tenant: str, kind: RecordKind[Any], record: ConsumerRecord[bytes, bytes]
     ) -> None:
+        """Ingest one inbound record; refuse it to the dead letters, or fail for redelivery.
+
+        A record that fails for a reason other than itself (a bug, a transaction
+        the server refuses) is retried a bounded number of times, then
+        dead-lettered as ``handler-failed`` so the records behind it go on; only
+        an unreachable database leaves it on Kafka to be redelivered.
+        """
         value = record.value or b""
         principal = f"kafka:{record.topic}"
         try:
@@ -415,11 +431,32 @@ class RecordIngest:
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
                 raise Rejected("invalid-record", f"{where}: {first['msg']}") from exc
-            await self.ingest(kind, tenant, model, principal=principal, via="kafka")
+            await self._ingest_bounded(kind, tenant, model, principal)
         except Rejected as exc:
-            if exc.reason in ("oversized", "malformed-json", "invalid-record"):
+            if exc.reason in ("oversized", "malformed-json", "invalid-record", "handler-failed"):
                 self._metrics.rejected.labels(kind.name, "kafka", exc.reason).inc()
             await self._dead_letter(tenant, record, exc)
+
+    async def _ingest_bounded(
+        self, kind: RecordKind[R], tenant: str, record: R, principal: str
+    ) -> None:
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                await self.ingest(kind, tenant, record, principal=principal, via="kafka")
+                return
+            except Rejected:
+                raise
+            except Exception as exc:
+                if database_unreachable(exc):
+                    raise
+                log.warning(
+                    "inbound record failed",
+                    extra={"kind": kind.name, "attempt": attempt, "error": type(exc).__name__},
+                )
+                if attempt == RECORD_ATTEMPTS:
+                    detail = f"{describe_failure(exc)} (after {RECORD_ATTEMPTS} attempts)"
+                    raise Rejected("handler-failed", detail) from exc
+                await asyncio.sleep(RETRY_BACKOFF_S * 2 ** (attempt - 1))
 
     async def _dead_letter(
         self, tenant: str, record: ConsumerRecord[bytes, bytes], exc: Rejected

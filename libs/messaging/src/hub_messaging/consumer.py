@@ -10,9 +10,16 @@ handlers publish) in the outbox. Offsets are committed only after that
 transaction (``AckPolicy.NACK_ON_ERROR``): a crash before it means
 redelivery, and the processed-id index means no visible duplicate.
 
-A handler that keeps failing for one event is retried a bounded number of
-times with backoff and then dead-lettered (``handler-failed``), so a poison
-message never blocks other children's events.
+A batch whose transaction fails for any reason but an unreachable database
+(a handler's error, a transaction too large for the storage engine, a
+document the server refuses) is split in halves, and the halves again, until
+the failing event is alone; that one is retried a bounded number of times
+with backoff and then dead-lettered (``handler-failed``, with the error class
+and a short detail), so a poison message never blocks other children's
+events. An unreachable database is different: nothing can be written, so the
+batch is left on Kafka to be redelivered (``/readyz`` and the stalled-partition
+metrics show it). A dead-lettered event replayed by an operator (header
+``hub_replay_of``, see ``hubctl dlq replay``) is handled afresh, once.
 
 Each event is handled inside a span whose parent is the event's own
 ``traceparent`` (not the batch's), so whatever a handler publishes continues
@@ -44,7 +51,7 @@ from hub_contracts.upcasters import UpcastError, latest_major, upcast
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Link, SpanKind, TracerProvider
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -61,6 +68,7 @@ from hub_messaging.consent import (
     note_receipts,
     relies_on_consent,
 )
+from hub_messaging.failures import database_unreachable, describe_failure, run_transaction
 from hub_messaging.outbox import (
     OUTBOX,
     Outbox,
@@ -75,6 +83,8 @@ from hub_messaging.outbox import (
 log = logging.getLogger("hub_messaging.consumer")
 Document = dict[str, Any]
 PROCESSED = "processed_events"
+REPLAY_HEADER = "hub_replay_of"
+"""Set on a dead letter an operator replays: ``<dlq topic>:<partition>:<offset>``."""
 MAX_SPAN_LINKS = 64
 """A batch handler's span links to at most this many events' traces."""
 
@@ -116,6 +126,10 @@ class _Item:
     delivery: Delivery | None = None
     dead_letter: Document | None = None
     audit: OutgoingRecord | None = None
+    replay: bool = False
+    """An operator's replay of a dead letter: handled afresh if this recipient dead-lettered it."""
+    replaces: bool = False
+    """A replay whose earlier, dead-lettered processing row this transaction replaces."""
 
 
 class EventConsumer:
@@ -185,6 +199,9 @@ class EventConsumer:
             ["recipient"],
             registry=registry,
         )
+        self.group_id = recipient
+        """The consumer group (set by ``subscribe``)."""
+        self.handling = batch_handling_histogram(registry)
 
     # -- subscription -------------------------------------------------------------
     def topics(self) -> list[str]:
@@ -203,13 +220,14 @@ class EventConsumer:
         self, broker: KafkaBroker, *, group_id: str | None = None, max_records: int = 500
     ) -> Any:
         """Register the batch subscriber on ``broker``; offsets commit after the transaction."""
+        self.group_id = group_id or self.recipient
 
         async def raw(message: Any) -> Any:  # keep the bytes: decoding is ours, with reasons
             return None
 
         subscriber = broker.subscriber(
             *self.topics(),
-            group_id=group_id or self.recipient,
+            group_id=self.group_id,
             batch=True,
             max_records=max_records,
             batch_timeout_ms=50,
@@ -247,6 +265,7 @@ class EventConsumer:
             self.rejected.labels(self.recipient, rejected.reason.value).inc()
             return item
         item = _Item(record, event.tenant, f"{event.source}|{event.id}")
+        item.replay = any(k == REPLAY_HEADER for k, _ in record.headers)
         wanted = self.majors.get(event.event_name, event.major)
         if event.major != wanted:
             try:
@@ -290,43 +309,69 @@ class EventConsumer:
 
     async def process_batch(self, records: Iterable[ConsumerRecord[bytes, bytes]]) -> None:
         """Handle a batch; returns only once every record is durably dealt with."""
-        items = [self._classify(r) for r in records]
-        by_tenant: dict[str, list[_Item]] = {}
-        for item in items:
-            by_tenant.setdefault(item.tenant, []).append(item)
-        try:
-            for tenant, group in by_tenant.items():
-                await self._commit_group(tenant, group)
-        except PyMongoError as exc:
-            # the database is away: back off, then let the batch be redelivered
-            log.warning(
-                "batch not stored; will be redelivered", extra={"error": type(exc).__name__}
-            )
-            await asyncio.sleep(self.backoff_s * 5)
-            raise
+        with self.handling.labels(self.group_id).time():
+            items = [self._classify(r) for r in records]
+            by_tenant: dict[str, list[_Item]] = {}
+            for item in items:
+                by_tenant.setdefault(item.tenant, []).append(item)
+            try:
+                for tenant, group in by_tenant.items():
+                    await self._commit_group(tenant, group)
+            except PyMongoError as exc:
+                # the database is away: back off, then let the batch be redelivered
+                log.warning(
+                    "batch not stored; will be redelivered", extra={"error": type(exc).__name__}
+                )
+                await asyncio.sleep(self.backoff_s * 5)
+                raise
         for callback in self.after_commit:
             callback()
 
     async def _commit_group(self, tenant: str, group: list[_Item]) -> None:
         db = self.database(tenant)
         keys = [i.key for i in group]
-        done = {d["_id"] async for d in db[PROCESSED].find({"_id": {"$in": keys}}, {"_id": 1})}
+        done = {
+            d["_id"]: bool(d.get("dead_lettered"))
+            async for d in db[PROCESSED].find({"_id": {"$in": keys}}, {"dead_lettered": 1})
+        }
         fresh: list[_Item] = []
         seen: set[str] = set()
         for item in group:
-            if item.key in done or item.key in seen:
+            again = item.key in done and not (item.replay and done[item.key])
+            if again or item.key in seen:
                 self.duplicates.labels(self.recipient).inc()
                 continue
+            item.replaces = item.key in done
             seen.add(item.key)
             fresh.append(item)
-        if not fresh:
-            return
+        if fresh:
+            await self._commit_isolating(db, tenant, fresh)
+
+    async def _commit_isolating(
+        self, db: AsyncDatabase[Document], tenant: str, items: list[_Item]
+    ) -> None:
+        """Commit ``items`` in one transaction; if that fails, bisect down to the failing event.
+
+        The halves that commit are done (their processed ids hold if the batch
+        is redelivered); an event failing alone is retried, then dead-lettered.
+        An unreachable database is raised: the batch stays on Kafka.
+        """
         try:
-            await self._transaction(db, tenant, fresh)
-        except _HandlerFailed:
-            # isolate the poison: one transaction per event, bounded retries each
-            for item in fresh:
-                await self._commit_single(db, tenant, item)
+            await self._transaction(db, tenant, items)
+            return
+        except Exception as exc:
+            if database_unreachable(exc):
+                raise
+            if len(items) == 1:
+                await self._retry_alone(db, tenant, items[0], exc)
+                return
+            log.warning(
+                "batch failed; splitting it to isolate the failing event",
+                extra={"size": len(items), "tenant": tenant, "error": type(exc).__name__},
+            )
+        middle = len(items) // 2
+        await self._commit_isolating(db, tenant, items[:middle])
+        await self._commit_isolating(db, tenant, items[middle:])
 
     async def prepare(self, collections: Sequence[str] = ()) -> None:
         """Create the bookkeeping (and the handlers') collections of every tenant database."""
@@ -342,9 +387,8 @@ class EventConsumer:
         async def apply(session: AsyncClientSession) -> None:
             await self._apply(db, tenant, session, items)
 
-        async with self.mongo.start_session() as session:
-            # retried as a whole on TransientTransactionError (e.g. a write conflict)
-            await session.with_transaction(apply)
+        # retried as a whole, a bounded number of times, on a transient error (a write conflict)
+        await run_transaction(self.mongo, apply)
 
     async def _apply(
         self,
@@ -354,8 +398,22 @@ class EventConsumer:
         items: list[_Item],
     ) -> None:
         now = datetime.now(UTC)
+        replaced = [i.key for i in items if i.replaces]
+        if replaced:  # replays of events this recipient dead-lettered: processed afresh
+            await db[PROCESSED].delete_many(
+                {"_id": {"$in": replaced}, "dead_lettered": True}, session=session
+            )
         await db[PROCESSED].insert_many(
-            [{"_id": i.key, "at": now, "recipient": self.recipient} for i in items], session=session
+            [
+                {
+                    "_id": i.key,
+                    "at": now,
+                    "recipient": self.recipient,
+                    "dead_lettered": i.dead_letter is not None,
+                }
+                for i in items
+            ],
+            session=session,
         )
         context = HandlerContext(tenant, db, session, self.outbox)
         await self._check_consents(context, items)
@@ -438,63 +496,73 @@ class EventConsumer:
     async def _handle_run(self, run: list[Delivery], context: HandlerContext) -> None:
         name = run[0].event.event_name
         handler = self.batch_handlers[name]
-        try:
-            if name in self._traced_per_delivery:
-                await handler(run, context)  # a span per delivery, opened by _one_by_one
-            else:
-                with trace.use_span(self._run_span(run), end_on_exit=True):
-                    await handler(run, context)
-        except PyMongoError:
-            raise
-        except Exception as exc:
-            raise _HandlerFailed(exc) from exc
+        if name in self._traced_per_delivery:
+            await handler(run, context)  # a span per delivery, opened by _one_by_one
+        else:
+            with trace.use_span(self._run_span(run), end_on_exit=True):
+                await handler(run, context)
         outcomes = Counter_(d.outcome.value for d in run)
         for outcome, count in outcomes.items():
             self.consumed.labels(self.recipient, run[0].event.type, outcome).inc(count)
 
-    async def _commit_single(self, db: AsyncDatabase[Document], tenant: str, item: _Item) -> None:
-        for attempt in range(1, self.max_attempts + 1):
+    async def _retry_alone(
+        self, db: AsyncDatabase[Document], tenant: str, item: _Item, first: Exception
+    ) -> None:
+        """Retry one failing event with backoff; then dead-letter it and go on."""
+        last = first
+        for attempt in range(1, self.max_attempts):
+            log.warning(
+                "event failed; retrying",
+                extra={"event_id": item.key, "attempt": attempt, "error": type(last).__name__},
+            )
+            await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+            if await db[PROCESSED].find_one({"_id": item.key, "dead_lettered": {"$ne": True}}):
+                return  # applied meanwhile (a replica, before a rebalance): nothing left to do
             try:
                 await self._transaction(db, tenant, [item])
                 return
-            except _HandlerFailed as failed:
-                log.warning(
-                    "handler failed",
-                    extra={
-                        "event_id": item.key,
-                        "attempt": attempt,
-                        "error": type(failed.cause).__name__,
-                    },
-                )
-                if attempt < self.max_attempts:
-                    await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
-                last = failed
-        assert item.delivery is not None
-        event = item.delivery.event
+            except Exception as exc:
+                if database_unreachable(exc):
+                    raise
+                last = exc
+        detail = f"{describe_failure(last)} (after {self.max_attempts} attempts)"
+        if item.delivery is not None:
+            event = item.delivery.event
+            log_extra = {"event_id": event.id, "event_type": event.type}
+        else:
+            log_extra = {"event_id": item.key}
         item.delivery = None
         item.dead_letter = _raw_dead_letter(
-            item.record,
-            RejectReason.HANDLER_FAILED,
-            f"{type(last.cause).__name__} after {self.max_attempts} attempts",
-            self.recipient,
+            item.record, RejectReason.HANDLER_FAILED, detail, self.recipient
         )
         self.rejected.labels(self.recipient, RejectReason.HANDLER_FAILED.value).inc()
         log.error(
             "event dead-lettered",
             extra={
-                "event_id": event.id,
-                "event_type": event.type,
+                **log_extra,
                 "tenant": tenant,
-                "reason": "handler-failed",
+                "reason": RejectReason.HANDLER_FAILED.value,
+                "error": type(last).__name__,
             },
         )
         await self._transaction(db, tenant, [item])
 
 
-class _HandlerFailed(Exception):
-    def __init__(self, cause: Exception) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
+def batch_handling_histogram(registry: CollectorRegistry) -> Histogram:
+    """``hub_batch_handling_seconds{group}``: the time to handle one consumed batch.
+
+    One per registry, shared by a service's consumers and its inbound ingest.
+    """
+    existing = getattr(registry, "_names_to_collectors", {}).get("hub_batch_handling_seconds")
+    if isinstance(existing, Histogram):
+        return existing
+    return Histogram(
+        "hub_batch_handling_seconds",
+        "Time to handle one consumed batch, from receipt to its durable write.",
+        ["group"],
+        registry=registry,
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+    )
 
 
 def delivery_span(tracer: trace.Tracer, delivery: Delivery, recipient: str) -> trace.Span:

@@ -3,7 +3,9 @@
 One relay per tenant database holds a lease at a time, so replicas of a
 service never publish the same rows concurrently; another replica takes over
 when the lease expires. Rows are published with ``acks=all`` and idempotence,
-then marked sent; sent rows expire after ``retention``.
+then marked sent; sent rows expire after ``retention``. Every dead letter it
+publishes is counted (``hub_dead_letters_total{topic,reason}``), whichever
+part of the service queued it.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from bson import ObjectId
+from hub_contracts.topics import DEAD_LETTER_SUFFIX
 from opentelemetry.instrumentation.utils import suppress_instrumentation
+from prometheus_client import CollectorRegistry, Counter
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from hub_messaging.outbox import OUTBOX, decode_records, ensure_outbox_indexes
+from hub_messaging.outbox import OUTBOX, OutgoingRecord, decode_records, ensure_outbox_indexes
 
 log = logging.getLogger("hub_messaging.relay")
 Document = dict[str, Any]
@@ -45,6 +49,7 @@ class OutboxRelay:
         idle_poll_s: float = 0.2,
         lease_s: float = 10.0,
         retention: timedelta = timedelta(days=7),
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.producer = producer
         self.databases = list(databases)
@@ -59,6 +64,12 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
+        self.dead_letters = Counter(
+            "hub_dead_letters",
+            "Dead letters published, by dead-letter topic and machine-readable reason.",
+            ["topic", "reason"],
+            registry=registry or CollectorRegistry(),
+        )
 
     def wake(self) -> None:
         """Call after committing outbox rows to relay them without waiting for the poll."""
@@ -117,8 +128,11 @@ class OutboxRelay:
             return 0
         # send() queues in order; the futures resolve once written with acks=all
         futures = []
+        dead: list[OutgoingRecord] = []
         for row in rows:
             for record in decode_records(row):
+                if record.topic.endswith(DEAD_LETTER_SUFFIX):
+                    dead.append(record)
                 futures.append(
                     await self.producer.send(
                         record.topic, value=record.value, key=record.key, headers=record.headers
@@ -126,13 +140,17 @@ class OutboxRelay:
                 )
         self._cursor[db.name] = rows[-1]["seq"]
         in_flight = self._in_flight.setdefault(db.name, [])
-        in_flight.append(asyncio.create_task(self._confirm(db, rows, futures)))
+        in_flight.append(asyncio.create_task(self._confirm(db, rows, futures, dead)))
         while len(in_flight) > MAX_IN_FLIGHT:
             await in_flight.pop(0)
         return len(rows)
 
     async def _confirm(
-        self, db: AsyncDatabase[Document], rows: list[Document], futures: list[Any]
+        self,
+        db: AsyncDatabase[Document],
+        rows: list[Document],
+        futures: list[Any],
+        dead: list[OutgoingRecord],
     ) -> None:
         await asyncio.gather(*futures)
         await db[OUTBOX].update_many(
@@ -140,6 +158,9 @@ class OutboxRelay:
             {"$set": {"sent": True, "sent_at": datetime.now(UTC)}},
         )
         self.published += len(futures)
+        for record in dead:
+            reason = dict(record.headers).get("dlq_reason", b"unknown").decode(errors="replace")
+            self.dead_letters.labels(record.topic, reason).inc()
 
     async def _drain(self, name: str) -> None:
         in_flight = self._in_flight.pop(name, [])

@@ -13,10 +13,11 @@ from hub_contracts.envelope import CloudEvent, EventPayload, register
 from hub_contracts.policy import SharingPolicy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_contracts.topics import dead_letter_topic
-from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.consumer import Delivery, EventConsumer, Handler, HandlerContext
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
+from prometheus_client import CollectorRegistry
 from pydantic import Field
 from pymongo import AsyncMongoClient
 
@@ -132,7 +133,14 @@ async def prepare_tenant(mongo: AsyncMongoClient[Any], bootstrap: str, tenant: s
 
 @contextlib.asynccontextmanager
 async def running_bus(
-    mongo_uri: str, bootstrap: str, tenant: str, *, consume: bool = True
+    mongo_uri: str,
+    bootstrap: str,
+    tenant: str,
+    *,
+    consume: bool = True,
+    handler: Handler = record_note,
+    collections: tuple[str, ...] = (),
+    registry: CollectorRegistry | None = None,
 ) -> AsyncIterator[Bus]:
     """Relays for both sides and (optionally) the front-door consumer, all on real infra."""
     mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongo_uri)
@@ -142,15 +150,19 @@ async def running_bus(
         recipient="front-door",
         tenants=[tenant],
         policy=POLICY,
-        handlers={"bus-test-note-recorded": record_note},
+        handlers={"bus-test-note-recorded": handler},
         database=lambda t: consumer_db(mongo, t),
         backoff_s=0.05,
+        registry=registry,
     )
-    await consumer.prepare(["notes"])
+    await consumer.prepare(["notes", *collections])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     relay = OutboxRelay(
-        producer, [producer_db(mongo, tenant), consumer_db(mongo, tenant)], idle_poll_s=0.05
+        producer,
+        [producer_db(mongo, tenant), consumer_db(mongo, tenant)],
+        idle_poll_s=0.05,
+        registry=registry,
     )
     await relay.prepare()
     relay.start()

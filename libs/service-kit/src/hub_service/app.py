@@ -1,7 +1,8 @@
 """The FastAPI application every service is built on.
 
 ``create_service_app`` gives a service its lifespan (telemetry, MongoDB client,
-Kafka broker with reconnect), ``/healthz``, ``/readyz`` and ``/metrics``. The
+Kafka broker with reconnect), ``/healthz``, ``/readyz``, ``/statusz`` (is work
+flowing: consumer lag, stalled partitions, outbox age) and ``/metrics``. The
 service adds its routers and subscribers through ``configure``.
 """
 
@@ -36,6 +37,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hub_service.logs import configure_logging
 from hub_service.messaging import build_broker, build_producer
 from hub_service.problems import install_problem_handlers
+from hub_service.progress import ProgressMonitor
 from hub_service.readiness import KafkaProbe, MongoProbe, ProbeResult
 from hub_service.settings import ServiceSettings
 from hub_service.telemetry import build_tracer_provider, instrument_pymongo
@@ -62,6 +64,10 @@ class ServiceRuntime:
     """The policy in force; the committed contracts policy unless given."""
     inbound_topics: list[str] = field(default_factory=list)
     """Topics agency systems publish to directly (created at start-up, with dead letters)."""
+    consumer_groups: dict[str, list[str]] = field(default_factory=dict)
+    """Each consumer group of this service and the topics it reads (watched for progress)."""
+    progress: ProgressMonitor | None = None
+    """Watches the consumer groups and outboxes for stuck work (``/statusz``)."""
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Start-up steps (indexes, collections) run before the broker starts consuming."""
     background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -114,6 +120,7 @@ class ServiceRuntime:
         )
         consumer.handler_collections = tuple(collections)
         consumer.subscribe(self.broker)
+        self.consumer_groups.setdefault(consumer.group_id, []).extend(consumer.topics())
         consumer.after_commit.append(self.wake_relay)
         self.consumers.append(consumer)
         return consumer
@@ -185,6 +192,18 @@ def create_service_app(
         settings.kafka_bootstrap, settings.service_name, settings.probe_timeout_s
     )
     mongo_probe = MongoProbe(runtime.mongo, settings.probe_timeout_s)
+    progress = ProgressMonitor(
+        bootstrap=settings.kafka_bootstrap,
+        client_id=settings.service_name,
+        groups=runtime.consumer_groups,
+        databases={t: runtime.database(t) for t in settings.tenants},
+        registry=registry,
+        interval_s=settings.monitor_interval_s,
+        stall_after_s=settings.stall_after_s,
+        timeout_s=settings.probe_timeout_s,
+    )
+    runtime.progress = progress
+    runtime.background.append(progress.run)
     dependency_up = Gauge(
         "hub_dependency_up",
         "1 when the dependency answered the last readiness probe, else 0.",
@@ -248,6 +267,14 @@ def create_service_app(
             },
         )
 
+    @ops.get(
+        "/statusz",
+        summary="Is work flowing: 'degraded' while a consumed partition has lag and no "
+        "progress for HUB_STALL_AFTER_S seconds; consumer lag and outbox backlog.",
+    )
+    async def statusz() -> JSONResponse:
+        return JSONResponse(progress.status())
+
     @ops.get("/metrics", summary="Prometheus metrics.", response_class=Response)
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
@@ -275,7 +302,9 @@ async def _start_bus(runtime: ServiceRuntime) -> None:
     if runtime.relay is None:
         producer = build_producer(settings)
         await producer.start()
-        runtime.relay = OutboxRelay(producer, [runtime.database(t) for t in settings.tenants])
+        runtime.relay = OutboxRelay(
+            producer, [runtime.database(t) for t in settings.tenants], registry=runtime.registry
+        )
         await runtime.relay.prepare()
         runtime.relay.start()
 

@@ -48,6 +48,17 @@ class ServiceSettings(BaseSettings):
     probe_timeout_s: float = Field(
         default=2.0, validation_alias=AliasChoices("HUB_PROBE_TIMEOUT_S")
     )
+    monitor_interval_s: float = Field(
+        default=15.0,
+        validation_alias=AliasChoices("HUB_MONITOR_INTERVAL_S"),
+        description="Seconds between measurements of consumer lag and outbox age.",
+    )
+    stall_after_s: float = Field(
+        default=300.0,
+        validation_alias=AliasChoices("HUB_STALL_AFTER_S"),
+        description="A partition with lag and no progress for this long is stalled, and the "
+        "service degraded.",
+    )
 
     @field_validator("tenants", mode="before")
     @classmethod

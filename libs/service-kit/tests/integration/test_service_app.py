@@ -43,6 +43,27 @@ def test_ready_when_broker_and_database_answer(kafka_bootstrap: str, mongo_uri: 
         assert 'hub_dependency_up{dependency="mongodb"} 1.0' in metrics
 
 
+def test_status_says_whether_work_flows_and_metrics_show_the_backlog(
+    kafka_bootstrap: str, mongo_uri: str
+) -> None:
+    settings = _settings(kafka_bootstrap, mongo_uri).model_copy(
+        update={"monitor_interval_s": 0.5}
+    )
+    app = create_service_app(settings, title="t")
+    with TestClient(app) as client:
+        assert _wait_ready(client)["http_status"] == 200
+        deadline = time.monotonic() + 30
+        while (status := client.get("/statusz").json())["checked_at"] is None:
+            assert time.monotonic() < deadline, "the progress monitor never ran"
+            time.sleep(0.3)
+        assert status["status"] == "ok"
+        assert status["stalled_partitions"] == []
+        assert set(status["outbox"]) == {"hartlepool", "stockton"}
+        metrics = client.get("/metrics").text
+        assert "hub_service_degraded 0.0" in metrics
+        assert 'hub_outbox_oldest_unsent_age_seconds{tenant="stockton"}' in metrics
+
+
 def test_not_ready_without_kafka_names_the_dependency(mongo_uri: str) -> None:
     nothing_listens = f"127.0.0.1:{free_port()}"
     app = create_service_app(_settings(nothing_listens, mongo_uri), title="t")
