@@ -44,7 +44,7 @@ from hub_contracts.events import (
 from hub_contracts.sharing import Purpose
 from hub_messaging.consumer import HandlerContext
 from hub_service import ServiceRuntime, ServiceSettings, create_service_app
-from hub_testing.bus import in_app, produce_raw, read_topic, running_service, until
+from hub_testing.bus import in_app, produce_raw, read_topic, running_service, until, wait_for
 from pydantic import Field
 
 pytestmark = pytest.mark.integration
@@ -61,6 +61,8 @@ class IncidentRecord(AgencyRecord):
 async def apply_incident(record: IncidentRecord, ctx: IngestContext) -> Sequence[CloudEvent]:
     if record.summary == "refuse me":
         raise Rejected("unknown-school", "no school 999999 in this tenant")
+    if record.summary == "break me":
+        raise RuntimeError("a bug in this kind's apply")
     await remember_child(ctx.tx.db, ctx.tx.session, record.child)
     if not record.raise_concern:
         return []
@@ -288,3 +290,50 @@ def test_enquiries_are_answered_from_the_agencys_records(
         assert by_id["E-2"].answer.kind == "nothing-held"
         listed = client.get(f"/v1/{tenant}/enquiries", headers=_auth(tenant)).json()
         assert {e["enquiry_id"]: e["late"] for e in listed} == {"E-1": False, "E-2": False}
+
+
+def test_an_inbound_record_that_keeps_failing_is_dead_lettered_and_the_rest_go_on(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    tenant = unique_name
+    topic = f"{tenant}.police-feed-inbound.test-incident.v1"
+    with running_service(_app(kafka_bootstrap, mongo_uri, (tenant,))) as client:
+
+        async def send_all() -> None:
+            for record in (
+                _incident("K-1"),
+                _incident("K-2", summary="break me"),
+                _incident("K-3"),
+            ):
+                await produce_raw(kafka_bootstrap, topic, json.dumps(record).encode())
+
+        in_app(client, send_all)
+
+        async def accepted() -> list[str] | None:
+            runtime: ServiceRuntime = client.app.state.runtime  # type: ignore[attr-defined]
+            ids = [
+                d["_id"] for d in await runtime.database(tenant)["test_incidents"].find().to_list()
+            ]
+            return sorted(ids) if len(ids) == 2 else None
+
+        assert in_app(
+            client, lambda: until(accepted, what="the records around the failing one")
+        ) == [
+            "K-1",
+            "K-3",
+        ]
+        [dead] = in_app(client, lambda: read_topic(kafka_bootstrap, f"{topic}.dlq", expect=1))
+        headers = {k: v.decode() for k, v in dead.headers}
+        assert headers["dlq_reason"] == "handler-failed"
+        assert (
+            headers["dlq_detail"] == "RuntimeError: a bug in this kind's apply (after 3 attempts)"
+        )
+        assert json.loads(dead.value)["record_id"] == "K-2"  # kept as sent, for a replay
+
+        def counted() -> bool:
+            return (
+                f'hub_dead_letters_total{{reason="handler-failed",topic="{topic}.dlq"}} 1.0'
+                in client.get("/metrics").text
+            )
+
+        assert wait_for(counted, what="the dead letter counted")
