@@ -358,9 +358,14 @@ def test_background_watch_flags_breaches_and_stops_at_shutdown(
         assert [from_kafka(r.value, r.headers).data["notification_id"] for r in overdue] == [
             "INC-1-OE1"
         ]
-        [task] = app.state.runtime.background_tasks
-        assert not task.done()
-    assert task.cancelled()  # stopped by the lifespan, before the clients closed
+        tasks = list(
+            app.state.runtime.background_tasks
+        )  # the overdue watch and the progress monitor
+        assert len(tasks) == 2
+        assert not any(task.done() for task in tasks)
+    assert all(
+        task.cancelled() for task in tasks
+    )  # stopped by the lifespan, before the clients closed
 
 
 def test_enquiries_are_answered_from_incidents(
