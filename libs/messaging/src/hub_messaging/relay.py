@@ -6,6 +6,13 @@ when the lease expires. Rows are published with ``acks=all`` and idempotence,
 then marked sent; sent rows expire after ``retention``. Every dead letter it
 publishes is counted (``hub_dead_letters_total{topic,reason}``), whichever
 part of the service queued it.
+
+A row Kafka refuses for good (a record too large, a topic this principal may
+not write) is tried ``MAX_ROW_ATTEMPTS`` times and then **parked**: kept,
+unsent, out of the way of the rows behind it, counted in
+``hub_outbox_parked_total`` and by the progress monitor. Errors that may pass
+(a broker away, a leader moving) leave every row where it is, to be retried
+with backoff, as before.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from bson import ObjectId
 from hub_contracts.topics import DEAD_LETTER_SUFFIX
 from opentelemetry.instrumentation.utils import suppress_instrumentation
@@ -35,6 +44,25 @@ log = logging.getLogger("hub_messaging.relay")
 Document = dict[str, Any]
 LEASES = "outbox_leases"
 MAX_IN_FLIGHT = 2
+MAX_ROW_ATTEMPTS = 3
+"""Times a row Kafka refuses for good is tried before it is parked."""
+UNSENT: Document = {"sent": False, "parked": {"$ne": True}}
+"""Rows the relay still has to publish (parked rows wait for a person)."""
+
+
+@dataclass
+class _Sending:
+    """One outbox row on its way: its records, their acknowledgements, what was refused."""
+
+    row: Document
+    records: list[OutgoingRecord]
+    futures: list[Any] = field(default_factory=list)
+    refused: list[BaseException] = field(default_factory=list)
+
+
+def _may_pass(error: BaseException) -> bool:
+    """A failure that is Kafka's (retry everything later), not the row's."""
+    return not isinstance(error, KafkaError) or error.retriable
 
 
 class OutboxRelay:
@@ -64,11 +92,18 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
+        registry = registry or CollectorRegistry()
         self.dead_letters = Counter(
             "hub_dead_letters",
             "Dead letters published, by dead-letter topic and machine-readable reason.",
             ["topic", "reason"],
-            registry=registry or CollectorRegistry(),
+            registry=registry,
+        )
+        self.parked = Counter(
+            "hub_outbox_parked",
+            "Outbox rows Kafka refused for good, set aside unsent, by database and error.",
+            ["database", "error"],
+            registry=registry,
         )
 
     def wake(self) -> None:
@@ -118,7 +153,7 @@ class OutboxRelay:
             await self._drain(db.name)
             return 0
         cursor = self._cursor.get(db.name)
-        query: Document = {"sent": False}
+        query: Document = dict(UNSENT)
         if cursor is not None:
             query["seq"] = {"$gt": cursor}
         rows = await db[OUTBOX].find(query).sort("seq", ASCENDING).limit(self.batch_size).to_list()
@@ -127,40 +162,69 @@ class OutboxRelay:
             self._cursor[db.name] = None
             return 0
         # send() queues in order; the futures resolve once written with acks=all
-        futures = []
-        dead: list[OutgoingRecord] = []
+        sending: list[_Sending] = []
         for row in rows:
-            for record in decode_records(row):
-                if record.topic.endswith(DEAD_LETTER_SUFFIX):
-                    dead.append(record)
-                futures.append(
-                    await self.producer.send(
-                        record.topic, value=record.value, key=record.key, headers=record.headers
+            item = _Sending(row, decode_records(row))
+            for record in item.records:
+                try:
+                    item.futures.append(
+                        await self.producer.send(
+                            record.topic, value=record.value, key=record.key, headers=record.headers
+                        )
                     )
-                )
+                except KafkaError as exc:
+                    if exc.retriable:
+                        raise
+                    item.refused.append(exc)  # e.g. too large: this row's fault, not Kafka's
+            sending.append(item)
         self._cursor[db.name] = rows[-1]["seq"]
         in_flight = self._in_flight.setdefault(db.name, [])
-        in_flight.append(asyncio.create_task(self._confirm(db, rows, futures, dead)))
+        in_flight.append(asyncio.create_task(self._confirm(db, sending)))
         while len(in_flight) > MAX_IN_FLIGHT:
             await in_flight.pop(0)
         return len(rows)
 
-    async def _confirm(
-        self,
-        db: AsyncDatabase[Document],
-        rows: list[Document],
-        futures: list[Any],
-        dead: list[OutgoingRecord],
-    ) -> None:
-        await asyncio.gather(*futures)
-        await db[OUTBOX].update_many(
-            {"_id": {"$in": [r["_id"] for r in rows]}},
-            {"$set": {"sent": True, "sent_at": datetime.now(UTC)}},
+    async def _confirm(self, db: AsyncDatabase[Document], sending: list[_Sending]) -> None:
+        results = iter(
+            await asyncio.gather(*(f for i in sending for f in i.futures), return_exceptions=True)
         )
-        self.published += len(futures)
-        for record in dead:
-            reason = dict(record.headers).get("dlq_reason", b"unknown").decode(errors="replace")
-            self.dead_letters.labels(record.topic, reason).inc()
+        for item in sending:
+            item.refused.extend(
+                r for _ in item.futures if isinstance(r := next(results), BaseException)
+            )
+        sent = [i for i in sending if not i.refused]
+        if sent:
+            await db[OUTBOX].update_many(
+                {"_id": {"$in": [i.row["_id"] for i in sent]}},
+                {"$set": {"sent": True, "sent_at": datetime.now(UTC)}},
+            )
+        for item in sent:
+            self.published += len(item.records)
+            for record in item.records:
+                if record.topic.endswith(DEAD_LETTER_SUFFIX):
+                    reason = dict(record.headers).get("dlq_reason", b"unknown")
+                    self.dead_letters.labels(record.topic, reason.decode(errors="replace")).inc()
+        failed = [i for i in sending if i.refused]
+        passing = [e for i in failed for e in i.refused if _may_pass(e)]
+        if passing:
+            raise passing[0]  # Kafka trouble: every unconfirmed row stays unsent, retried
+        for item in failed:
+            await self._refused_for_good(db, item.row, item.refused[0])
+
+    async def _refused_for_good(
+        self, db: AsyncDatabase[Document], row: Document, error: BaseException
+    ) -> None:
+        """Count an attempt Kafka refused for good; park the row after ``MAX_ROW_ATTEMPTS``."""
+        attempts = int(row.get("attempts", 0)) + 1
+        update: Document = {"attempts": attempts, "last_error": type(error).__name__}
+        if attempts >= MAX_ROW_ATTEMPTS:
+            update.update(parked=True, parked_at=datetime.now(UTC))
+            self.parked.labels(db.name, type(error).__name__).inc()
+            log.error(
+                "outbox row parked: Kafka refuses it",
+                extra={"row_id": row["_id"], "database": db.name, "error": type(error).__name__},
+            )
+        await db[OUTBOX].update_one({"_id": row["_id"]}, {"$set": update})
 
     async def _drain(self, name: str) -> None:
         in_flight = self._in_flight.pop(name, [])

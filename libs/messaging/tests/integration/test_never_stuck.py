@@ -17,6 +17,8 @@ from bus_fixtures import (
 )
 from hub_contracts.topics import dead_letter_topic
 from hub_messaging.consumer import Delivery, HandlerContext
+from hub_messaging.outbox import OUTBOX, record_row
+from hub_messaging.relay import MAX_ROW_ATTEMPTS
 from hub_ops.dead_letters import Position
 from hub_ops.dlq import replay_dead_letters
 from hub_ops.replay import ReplayStatus
@@ -210,3 +212,50 @@ async def test_an_unsent_outbox_row_shows_its_age(
         assert backlog.unsent >= 1
         assert backlog.oldest_age_s >= 1.0
         assert sample(registry, "hub_outbox_oldest_unsent_age_seconds", tenant=bus.tenant) >= 1.0
+
+
+async def test_a_row_kafka_refuses_for_good_is_parked_and_the_rows_behind_it_go_on(
+    mongo_uri: str, kafka_bootstrap: str, unique_name: str
+) -> None:
+    registry = CollectorRegistry()
+    async with running_bus(mongo_uri, kafka_bootstrap, unique_name, registry=registry) as bus:
+        db = bus.mongo[f"{bus.tenant}__police_feed"]
+        too_large = record_row(
+            "too-large", topic_of(bus.tenant), b"c0", b"x" * 2_000_000, []
+        )  # over the producer's max request size: Kafka will never take it
+        await db[OUTBOX].insert_one(too_large)
+        await publish(bus.mongo, bus.tenant, [note(bus.tenant, f"c{i}", "fine") for i in (1, 2)])
+        bus.relay.wake()
+
+        async def others_arrived() -> bool:
+            return set(await bus.notes()) == {"c1", "c2"}
+
+        await until(others_arrived, what="the rows behind the refused one")
+
+        async def parked() -> Any:
+            return await db[OUTBOX].find_one({"_id": "too-large", "parked": True})
+
+        row = await until(parked, what="the refused row parked")
+        assert row["sent"] is False  # kept, for a person to look at
+        assert row["attempts"] == MAX_ROW_ATTEMPTS
+        assert row["last_error"] == "MessageSizeTooLargeError"
+        assert (
+            sample(
+                registry,
+                "hub_outbox_parked_total",
+                database=db.name,
+                error="MessageSizeTooLargeError",
+            )
+            == 1
+        )
+        monitor = ProgressMonitor(
+            bootstrap=kafka_bootstrap,
+            client_id="test",
+            groups={},
+            databases={bus.tenant: db},
+            registry=registry,
+        )
+        await monitor.check()
+        [backlog] = monitor.outbox
+        assert (backlog.unsent, backlog.parked) == (0, 1)
+        assert sample(registry, "hub_outbox_parked_rows", tenant=bus.tenant) == 1

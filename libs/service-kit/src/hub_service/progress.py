@@ -11,7 +11,8 @@ outbox rows not yet relayed. From those it keeps, as Prometheus gauges:
 - ``hub_consumer_partition_stalled{group,topic,partition}``: 1 once that has
   lasted ``stall_after_s`` (``HUB_STALL_AFTER_S``);
 - ``hub_service_degraded``: 1 while any partition of the service is stalled;
-- ``hub_outbox_unsent{tenant}`` and ``hub_outbox_oldest_unsent_age_seconds{tenant}``.
+- ``hub_outbox_unsent{tenant}`` and ``hub_outbox_oldest_unsent_age_seconds{tenant}``;
+- ``hub_outbox_parked_rows{tenant}``: rows Kafka refused for good, waiting for a person.
 
 The offsets are the group's, not this process's: every replica of a service
 reports the same figures (alert rules take the ``max``), and a replica that
@@ -33,6 +34,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from hub_messaging.outbox import OUTBOX
+from hub_messaging.relay import UNSENT
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from prometheus_client import CollectorRegistry, Gauge
 from pymongo import ASCENDING
@@ -61,6 +63,7 @@ class OutboxBacklog:
     tenant: str
     unsent: int
     oldest_age_s: float
+    parked: int = 0
 
 
 @dataclass
@@ -137,6 +140,12 @@ class ProgressMonitor:
             ["tenant"],
             registry=registry,
         )
+        self._parked = Gauge(
+            "hub_outbox_parked_rows",
+            "Outbox rows Kafka refused for good, set aside unsent for a person to look at.",
+            ["tenant"],
+            registry=registry,
+        )
 
     @property
     def degraded(self) -> bool:
@@ -161,7 +170,11 @@ class ProgressMonitor:
             ],
             "consumer_lag": sum(p.lag for p in self.partitions),
             "outbox": {
-                b.tenant: {"unsent": b.unsent, "oldest_age_s": round(b.oldest_age_s, 1)}
+                b.tenant: {
+                    "unsent": b.unsent,
+                    "oldest_age_s": round(b.oldest_age_s, 1),
+                    "parked": b.parked,
+                }
                 for b in self.outbox
             },
             "last_error": self.last_error,
@@ -185,6 +198,7 @@ class ProgressMonitor:
         for b in backlog:
             self._unsent.labels(b.tenant).set(b.unsent)
             self._oldest.labels(b.tenant).set(round(b.oldest_age_s, 1))
+            self._parked.labels(b.tenant).set(b.parked)
 
     async def _consumer_progress(self) -> list[PartitionProgress]:
         groups = {g: sorted(set(t)) for g, t in self.groups.items() if t}
@@ -236,16 +250,17 @@ class ProgressMonitor:
         )
 
     async def _outbox(self, tenant: str, db: AsyncDatabase[Document]) -> OutboxBacklog:
-        unsent = await db[OUTBOX].count_documents({"sent": False})
+        waiting = await db[OUTBOX].count_documents({"sent": False})
+        parked = await db[OUTBOX].count_documents({"sent": False, "parked": True}) if waiting else 0
         oldest = None
-        if unsent:
+        if waiting > parked:
             oldest = await db[OUTBOX].find_one(
-                {"sent": False}, {"seq": 1}, sort=[("sent", ASCENDING), ("seq", ASCENDING)]
+                UNSENT, {"seq": 1}, sort=[("sent", ASCENDING), ("seq", ASCENDING)]
             )
         age = 0.0
         if oldest is not None:
             age = max(0.0, (datetime.now(UTC) - oldest["seq"].generation_time).total_seconds())
-        return OutboxBacklog(tenant, unsent, age)
+        return OutboxBacklog(tenant, waiting - parked, age, parked)
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._offsets is None:
