@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import shutil
 import sys
 import textwrap
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+import yaml
 from hub_contracts.services import SERVICES
 
 from hub_localstack import provision
@@ -31,6 +34,15 @@ LOG4J2 = textwrap.dedent(
             - ref: STDOUT
     """
 )
+
+
+PROMETHEUS_DEPLOY = Path("deploy") / "prometheus"
+"""Alert rules, console templates and the compose config, relative to the project root."""
+ALERT_RULES = PROMETHEUS_DEPLOY / "alerts.yml"
+DASHBOARD_PATH = "/consoles/hub.html"
+"""The operations dashboard, a console template served by the stack's Prometheus."""
+COMPOSE_ZIPKIN_URL = "http://localhost:9411/zipkin/"
+"""The tracing UI's address as the committed console library has it (compose.yaml's)."""
 
 
 class Components:
@@ -162,6 +174,7 @@ class Components:
         (folder / "data").mkdir(parents=True, exist_ok=True)
         config_file = folder / "prometheus.yml"
         config_file.write_text(prometheus_config(c))
+        consoles, libraries = render_consoles(c, folder)
         return self._process(
             "prometheus",
             [
@@ -169,6 +182,8 @@ class Components:
                 f"--config.file={config_file}",
                 f"--storage.tsdb.path={folder / 'data'}",
                 f"--web.listen-address=127.0.0.1:{c.prometheus_port}",
+                f"--web.console.templates={consoles}",
+                f"--web.console.libraries={libraries}",
             ],
             [c.prometheus_port],
             lambda: http_ok(f"{c.prometheus_url}/-/ready"),
@@ -192,21 +207,40 @@ class Components:
 
 
 def prometheus_config(config: StackConfig) -> str:
-    """Scrape every service's /metrics and Prometheus itself."""
-    targets = ", ".join(f"'127.0.0.1:{p}'" for p in config.service_ports.values())
-    return textwrap.dedent(
-        f"""\
-        global:
-          scrape_interval: 5s
-        scrape_configs:
-          - job_name: childrens-hub
-            static_configs:
-              - targets: [{targets}]
-          - job_name: prometheus
-            static_configs:
-              - targets: ['127.0.0.1:{config.prometheus_port}']
-        """
-    )
+    """Scrape every service's /metrics, each target labelled with its service, and
+    Prometheus itself; evaluate the hub's alert rules."""
+    hub_targets = [
+        {"targets": [f"127.0.0.1:{port}"], "labels": {"service": name}}
+        for name, port in config.service_ports.items()
+    ]
+    document: dict[str, Any] = {
+        "global": {"scrape_interval": "5s", "evaluation_interval": "5s"},
+        "rule_files": [str(config.repo_root / ALERT_RULES)],
+        "scrape_configs": [
+            {"job_name": "childrens-hub", "static_configs": hub_targets},
+            {
+                "job_name": "prometheus",
+                "static_configs": [{"targets": [f"127.0.0.1:{config.prometheus_port}"]}],
+            },
+        ],
+    }
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+def render_consoles(config: StackConfig, folder: Path) -> tuple[Path, Path]:
+    """The dashboard's console templates and libraries, copied into ``folder`` with this
+    stack's Zipkin address in place of compose's; returns (templates, libraries)."""
+    zipkin = f"{config.zipkin_url}/zipkin/"
+    rendered = []
+    for part in ("consoles", "console_libraries"):
+        target = folder / part
+        shutil.rmtree(target, ignore_errors=True)  # a file removed from the tree goes too
+        target.mkdir(parents=True)
+        for source in sorted((config.repo_root / PROMETHEUS_DEPLOY / part).iterdir()):
+            text = source.read_text().replace(COMPOSE_ZIPKIN_URL, zipkin)
+            (target / source.name).write_text(text)
+        rendered.append(target)
+    return rendered[0], rendered[1]
 
 
 def process_names(config: StackConfig) -> list[str]:

@@ -176,6 +176,18 @@ def prometheus_binary() -> str:
     raise StackError("Prometheus is required: install it (sudo apt-get install prometheus)")
 
 
+def promtool_binary() -> str:
+    """promtool (checks and unit-tests the alert rules), which Debian's prometheus
+    package installs beside Prometheus: found, or installed, the same way."""
+    beside = Path(prometheus_binary()).with_name("promtool")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("promtool")
+    if found:
+        return found
+    raise StackError("promtool is required: it comes with Prometheus (apt-get install prometheus)")
+
+
 def gateway_frontend(config: StackConfig) -> Path:
     """The gateway's npm packages (GOV.UK Frontend; Playwright core and axe-core for the
     browser tests), installed with ``npm ci`` from services/gateway/package-lock.json."""

@@ -12,7 +12,7 @@ from hub_contracts.services import SERVICES
 
 from hub_localstack import provision
 from hub_localstack.checks import kafka_ready, mongo_ready
-from hub_localstack.components import Components, process_names
+from hub_localstack.components import DASHBOARD_PATH, Components, process_names
 from hub_localstack.config import StackConfig
 from hub_localstack.errors import StackError
 from hub_localstack.processes import ManagedProcess
@@ -100,6 +100,7 @@ class Stack:
         provision.kafka_classpath(c)
         provision.zipkin_jar(c)
         provision.prometheus_binary()
+        provision.promtool_binary()  # make test checks and unit-tests the alert rules
         provision.gateway_frontend(c)
         provision.chromium_binary()
         if c.mongo_engine == "rs" and provision.secantusd_rs(c) is None:
@@ -131,7 +132,9 @@ class Stack:
             "Kafka bootstrap": c.kafka_bootstrap,
             "MongoDB": c.mongo_uri,
             "Tracing UI (Zipkin)": f"{c.zipkin_url}/zipkin/",
-            "Prometheus": f"{c.prometheus_url}/targets",
+            # Debian's build serves only the classic UI
+            "Prometheus": f"{c.prometheus_url}/classic/targets",
+            "Operations dashboard": f"{c.prometheus_url}{DASHBOARD_PATH}",
         }
         if "gateway" in c.service_ports:
             urls = {"Gateway": c.service_url("gateway") + "/", **urls}

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hub_localstack.components import prometheus_config
 from hub_localstack.config import StackConfig
 from hub_localstack.errors import StackError
@@ -74,9 +75,13 @@ def test_prometheus_scrapes_every_service_of_the_stack(tmp_path: Path) -> None:
         prometheus_port=9999,
         service_ports={"gateway": 1234, "front-door": 2345},
     )
-    text = prometheus_config(config)
-    assert "'127.0.0.1:1234', '127.0.0.1:2345'" in text
-    assert "'127.0.0.1:9999'" in text
+    document = yaml.safe_load(prometheus_config(config))
+    jobs = {job["job_name"]: job["static_configs"] for job in document["scrape_configs"]}
+    assert jobs["childrens-hub"] == [
+        {"targets": ["127.0.0.1:1234"], "labels": {"service": "gateway"}},
+        {"targets": ["127.0.0.1:2345"], "labels": {"service": "front-door"}},
+    ]
+    assert jobs["prometheus"] == [{"targets": ["127.0.0.1:9999"]}]
 
 
 def test_free_port_is_free() -> None:

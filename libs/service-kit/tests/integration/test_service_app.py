@@ -46,9 +46,7 @@ def test_ready_when_broker_and_database_answer(kafka_bootstrap: str, mongo_uri: 
 def test_status_says_whether_work_flows_and_metrics_show_the_backlog(
     kafka_bootstrap: str, mongo_uri: str
 ) -> None:
-    settings = _settings(kafka_bootstrap, mongo_uri).model_copy(
-        update={"monitor_interval_s": 0.5}
-    )
+    settings = _settings(kafka_bootstrap, mongo_uri).model_copy(update={"monitor_interval_s": 0.5})
     app = create_service_app(settings, title="t")
     with TestClient(app) as client:
         assert _wait_ready(client)["http_status"] == 200
