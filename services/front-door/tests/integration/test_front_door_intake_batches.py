@@ -12,9 +12,16 @@ import pytest
 from aiokafka import ConsumerRecord
 from front_door.adapters.facts import FACTS, ensure_fact_indexes
 from front_door.adapters.persons import PERSONS, ensure_person_indexes
+from front_door.domain.identity import PersonDetails, score_pair
+from front_door.service_layer import persons as person_index
 from front_door.service_layer import view
 from front_door.service_layer.intake import CONTACTS, concerns_handler
-from front_door.service_layer.persons import CANDIDATES, ensure_candidate_indexes
+from front_door.service_layer.persons import (
+    CANDIDATES,
+    DEFAULT_LIMITS,
+    CandidateLimits,
+    ensure_candidate_indexes,
+)
 from hub_contracts.binding import from_kafka
 from hub_contracts.codes import Agency, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent
@@ -27,7 +34,7 @@ from hub_contracts.events import (
 )
 from hub_contracts.policy import load_policy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
-from hub_messaging.consumer import EventConsumer
+from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
 from hub_messaging.outbox import OUTBOX, current_trace_context, decode_records, event_record
 from hub_service.clock import FixedClock
 from opentelemetry.sdk.trace import TracerProvider
@@ -121,14 +128,23 @@ def _records(events: Sequence[CloudEvent], first: int) -> list[ConsumerRecord[by
 class Intake:
     """The front door's concern intake (the batch handler and the view's facts) on one tenant."""
 
-    def __init__(self, mongo: AsyncMongoClient[Document], tenant: str) -> None:
+    def __init__(
+        self,
+        mongo: AsyncMongoClient[Document],
+        tenant: str,
+        limits: CandidateLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.tenant = tenant
+        self.mongo = mongo
         self.db = mongo[f"{tenant}__front_door"]
         self.exporter = InMemorySpanExporter()
         self.provider = TracerProvider()
         self.provider.add_span_processor(SimpleSpanProcessor(self.exporter))
-        handler = concerns_handler(
-            FixedClock(TUESDAY_9AM), self.provider, on_contacts=[view.record_concern_facts]
+        self.handler = handler = concerns_handler(
+            FixedClock(TUESDAY_9AM),
+            self.provider,
+            on_contacts=[view.record_concern_facts],
+            limits=limits,
         )
         self.consumer = EventConsumer(
             mongo=mongo,
@@ -365,3 +381,116 @@ async def test_one_batch_makes_what_one_concern_at_a_time_makes(
         ("R06", "R02"),
         ("R10", "R09"),
     ]
+
+
+# --- bounded, however alike the children -----------------------------------------------
+
+TWINS_OF_NAME = ("Thompson", "Thomson", "Tompson", "Thomsen", "Thompsen", "Tomson", "Thomason")
+
+
+def _alike(prefix: str, count: int, born: date = date(2017, 5, 14)) -> list[tuple[Child, str]]:
+    """Children sharing given name, date of birth and sex, surnames a few letters apart."""
+    return [
+        (
+            Child(
+                Agency.POLICE,
+                f"{prefix}-P-{i}",
+                "Olivia",
+                family=TWINS_OF_NAME[i % len(TWINS_OF_NAME)],
+                born=born,
+            ),
+            f"{prefix}-{i}",
+        )
+        for i in range(count)
+    ]
+
+
+async def _open_per_new_person(intake: Intake) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    async for c in intake.db[CANDIDATES].find({"status": "open"}):
+        counts[c["new_person_id"]] = counts.get(c["new_person_id"], 0) + 1
+    return counts
+
+
+async def test_a_batch_of_alike_children_writes_no_more_than_the_transactions_cap(
+    mongo: AsyncMongoClient[Document], unique_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    intake = Intake(mongo, unique_name, CandidateLimits(per_person=3, per_transaction=10))
+    await intake.prepare()
+    caplog.set_level("INFO", logger="front_door.persons")
+    await intake.batch(*_alike("BURST", 8))
+
+    contacts = await intake.contacts()
+    assert len(contacts) == 8
+    assert {c["linked_by"] for c in contacts.values()} == {"new"}
+    # unbounded: 0+1+2+...+7 = 28 pairs; at most 3 each: 0+1+2+3x5 = 18; the cap keeps 10
+    per_person = await _open_per_new_person(intake)
+    assert sum(per_person.values()) == 10
+    assert max(per_person.values()) <= 3
+    # every new person keeps its best one before any keeps a second: 7 firsts, 3 seconds
+    assert sorted(per_person.values()) == [1, 1, 1, 1, 2, 2, 2]
+    persons = await intake.persons()
+    order = [contacts[f"BURST-{i}"]["person_id"] for i in range(8)]
+    details = [PersonDetails.from_document(persons[p]) for p in order]
+    async for c in intake.db[CANDIDATES].find():
+        i = order.index(c["new_person_id"])
+        best = sorted((score_pair(details[i], d).score for d in details[:i]), reverse=True)
+        kept = per_person[c["new_person_id"]]
+        assert c["score"] in best[:kept]
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.getMessage() == "candidate matches not written: the transaction's cap is reached"
+    assert (warning.not_written, warning.written, warning.cap) == (8, 10, 10)  # type: ignore[attr-defined]
+    assert "Olivia" not in caplog.text  # counts, never names
+    assert "Thom" not in caplog.text
+
+
+async def test_runs_of_one_transaction_share_its_cap(
+    mongo: AsyncMongoClient[Document], unique_name: str
+) -> None:
+    intake = Intake(mongo, unique_name, CandidateLimits(per_person=5, per_transaction=6))
+    await intake.prepare()
+    first, second = _alike("RUN", 8)[:4], _alike("RUN", 8)[4:]
+    deliveries = [
+        [_delivery(_concern(intake.tenant, c, ref, intake.provider)) for c, ref in run]
+        for run in (first, second)
+    ]
+    async with mongo.start_session() as session, await session.start_transaction():
+        ctx = HandlerContext(intake.tenant, intake.db, session, intake.consumer.outbox)
+        for run in deliveries:  # two runs of concerns in one transaction (one batch)
+            await intake.handler(run, ctx)
+
+    # alone, the runs would write 0+1+2+3 = 6 and then 4+5+5+5 = 19; together at most 6
+    assert sum((await _open_per_new_person(intake)).values()) == 6
+    assert len(await intake.contacts()) == 8
+
+
+def _delivery(event: CloudEvent) -> Delivery:
+    from hub_contracts.policy import SharingOutcome
+
+    return Delivery(event, SharingOutcome.SHARED, (), topic=event.topic, partition=0, offset=0)
+
+
+async def test_a_large_block_does_not_crowd_out_another_new_persons_match(
+    mongo: AsyncMongoClient[Document], unique_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(person_index, "BLOCK_LIMIT", 3)
+    monkeypatch.setattr(person_index, "BLOCK_READ_PAGE", 4)  # the read takes several pages
+    intake = Intake(mongo, unique_name)
+    await intake.prepare()
+    await intake.batch(*_alike("OLD", 20))  # a block far over the limit ...
+    katherine = Child(Agency.POLICE, "CLV-K-1", "Katherine", born=date(2019, 7, 2))
+    await intake.batch((katherine, "K-1"))  # ... and, after it, a child in a small one
+    before = set(await intake.persons())
+
+    katie = Child(Agency.EDUCATION, "EDU-K-2", "Katie", born=date(2019, 7, 2))
+    await intake.batch(*_alike("NEW", 5), (katie, "K-2"))
+
+    contacts = await intake.contacts()
+    katie_id = contacts["K-2"]["person_id"]
+    found = await intake.db[CANDIDATES].find({"new_person_id": katie_id}).to_list()
+    assert [c["existing_person_id"] for c in found] == [contacts["K-1"]["person_id"]]
+    # each new Olivia is scored against at most BLOCK_LIMIT persons, though K is 5
+    per_person = await _open_per_new_person(intake)
+    new = {contacts[f"NEW-{i}"]["person_id"] for i in range(5)}
+    assert all(per_person[p] == 3 for p in new)
+    assert set(await intake.persons()) - before == new | {katie_id}

@@ -59,11 +59,10 @@ class InProcess(httpx.AsyncBaseTransport):
             headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
             content=body,
         )
-        return httpx.Response(
-            answer.status_code,
-            content=answer.content,
-            headers={"content-type": answer.headers.get("content-type", "application/json")},
-        )
+        headers = {"content-type": answer.headers.get("content-type", "application/json")}
+        if "x-total-count" in answer.headers:  # a paged list's total
+            headers["x-total-count"] = answer.headers["x-total-count"]
+        return httpx.Response(answer.status_code, content=answer.content, headers=headers)
 
 
 @dataclass

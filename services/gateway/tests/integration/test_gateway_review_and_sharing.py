@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from hub_contracts.events import Address
+from hub_service.staff import Role, issue_token
 from hub_testing.bus import in_app, wait_for
 
 pytestmark = pytest.mark.integration
@@ -120,6 +121,68 @@ def test_duplicates_are_reviewed_with_their_evidence_confirmed_by_a_manager_and_
     entries = in_app(gw, audited)
     assert (f"u-{tenant}-manager", "confirm-duplicate", "done") in entries
     assert (f"u-{tenant}-manager", "unlink-person", "done") in entries
+
+
+def test_many_potential_duplicates_are_reviewed_a_page_at_a_time_best_first(hub: Any) -> None:
+    gw, tenant = hub.gateway, hub.tenant
+    born = date(2012, 9, 3)
+    surnames = ("Thompson", "Thomson", "Tompson", "Thomsen", "Thompsen", "Tomson", "Thomason")
+    for i, family in enumerate(surnames):  # alike children: 0+1+2+3+4+5+5 = 20 pairs (K = 5)
+        hub.concern(
+            tenant, f"PAGE-{i}", given_name="Olivia", family_name=family, born=born, address=HOME
+        )
+    staff = {"Authorization": f"Bearer {issue_token('u-test', {Role.PRACTITIONER}, {tenant})}"}
+
+    def olivias() -> int | None:
+        answer = hub.front_door.get(
+            f"/v1/{tenant}/person-candidates", params={"limit": 500}, headers=staff
+        )
+        mine = [c for c in answer.json() if c["new_person"].get("date_of_birth") == str(born)]
+        return int(answer.headers["X-Total-Count"]) if len(mine) == 20 else None
+
+    total = wait_for(olivias, timeout_s=60, what="the twenty pairs of Olivias")
+    pages = -(-total // 10)
+
+    hub.sign_in(tenant, "manager")
+    first = gw.get(f"/{tenant}/duplicates")
+    assert first.status_code == 200, first.text
+    assert f"<strong>{total}</strong> pairs to review, best score first." in first.text
+    assert f"Showing pairs 1 to 10 (page 1 of {pages})" in first.text
+    assert "Pair 10: score" in first.text
+    assert "Pair 11: score" not in first.text
+    assert 'class="govuk-pagination"' in first.text
+    assert f'href="/{tenant}/duplicates?page=2" rel="next"' in first.text
+    assert 'aria-label="Page 1" aria-current="page"' in first.text
+    assert 'rel="prev"' not in first.text
+    second = gw.get(f"/{tenant}/duplicates", params={"page": "2"})
+    assert "Pair 11: score" in second.text
+    assert "Pair 10: score" not in second.text
+    assert f'href="/{tenant}/duplicates?page=1" rel="prev"' in second.text
+
+    def scores(page: str) -> list[float]:
+        return [float(h.split("</h2>")[0]) for h in page.split(": score ")[1:]]
+
+    shown = scores(first.text) + scores(second.text)
+    assert len(shown) == 20
+    assert shown == sorted(shown, reverse=True)  # best first, across pages
+
+    past = gw.get(f"/{tenant}/duplicates", params={"page": "999"})  # the last page instead
+    assert f'aria-label="Page {pages}" aria-current="page"' in past.text
+    cid = second.text.split(f'action="/{tenant}/duplicates/')[1].split('"')[0]
+    rejected = gw.post(
+        f"/{tenant}/duplicates/{cid}",
+        data={
+            "csrf_token": _csrf_of(second.text),
+            "decision": "rejection",
+            "page": "2",
+            "reason": "Different girls: schools confirm both.",
+        },
+        follow_redirects=False,
+    )
+    assert rejected.status_code == 303, rejected.text
+    assert rejected.headers["location"] == f"/{tenant}/duplicates?page=2"  # back where it was
+    after = gw.get(f"/{tenant}/duplicates")
+    assert f"<strong>{total - 1}</strong> pairs to review" in after.text
 
 
 def test_a_manager_shares_without_consent_and_the_panel_shows_it(hub: Any) -> None:

@@ -24,13 +24,21 @@ Blocking: each person carries ``match_keys`` (date of birth with day and
 month in order, so a transposed date shares the key; and family-name prefix
 with each given-name key, nicknames mapped to their canonical names), so a
 new person is compared with a handful of persons, never with everyone.
+
+Bounds: a new person keeps only its best few candidates (``best_candidates``,
+highest score first, ties by person id), and a run of new persons shares a
+budget of candidate writes so that every person keeps its best candidate
+before any keeps its second (``share_budget``). However alike a burst of
+children is, what one transaction writes stays small.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -388,10 +396,47 @@ def blocking_keys(person: PersonDetails) -> list[str]:
     return sorted(keys)
 
 
+Scored = tuple[PersonDetails, MatchResult]
+"""An existing person and how it scored against a new one."""
+
+
+def _rank(pair: Scored) -> tuple[float, str]:
+    """Best first: the higher score, then (a tie) the lower person id, so the order is stable."""
+    return (-pair[1].score, pair[0].person_id)
+
+
+def best_candidates(scored: Iterable[Scored], limit: int | None = None) -> list[Scored]:
+    """The pairs worth suggesting, best first (score, then person id); at most ``limit``."""
+    found = [pair for pair in scored if pair[1].is_candidate]
+    if limit is None:
+        return sorted(found, key=_rank)
+    return heapq.nsmallest(max(limit, 0), found, key=_rank)
+
+
 def candidates_for(
-    new: PersonDetails, existing: Iterable[PersonDetails]
-) -> list[tuple[PersonDetails, MatchResult]]:
-    """The existing persons worth suggesting as ``new``'s duplicates, best first."""
-    scored = [(p, score_pair(new, p)) for p in existing if p.person_id != new.person_id]
-    found = [(p, r) for p, r in scored if r.is_candidate]
-    return sorted(found, key=lambda pr: (-pr[1].score, pr[0].person_id))
+    new: PersonDetails, existing: Iterable[PersonDetails], limit: int | None = None
+) -> list[Scored]:
+    """The existing persons worth suggesting as ``new``'s duplicates, best first.
+
+    With ``limit``, only that many: the best scores, ties broken by person id.
+    """
+    scored = ((p, score_pair(new, p)) for p in existing if p.person_id != new.person_id)
+    return best_candidates(scored, limit)
+
+
+def share_budget(ranked: Sequence[Sequence[Scored]], budget: int) -> list[list[Scored]]:
+    """At most ``budget`` candidates in all from several new persons' lists (each best first).
+
+    Every person keeps its best candidate before any person keeps its second, and
+    so on; within one rank the higher score wins, then the earlier person. So each
+    person keeps a prefix of its list: its best candidates.
+    """
+    if sum(len(r) for r in ranked) <= budget:
+        return [list(r) for r in ranked]
+    order = sorted(
+        (rank, -pair[1].score, person)
+        for person, candidates in enumerate(ranked)
+        for rank, pair in enumerate(candidates)
+    )
+    kept = Counter(person for _, _, person in order[: max(budget, 0)])
+    return [list(r[: kept[person]]) for person, r in enumerate(ranked)]

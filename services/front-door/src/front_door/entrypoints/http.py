@@ -31,17 +31,18 @@ from front_door.service_layer.intake import CONTACTS, concerns_handler
 from front_door.service_layer.persons import (
     CANDIDATES,
     IDENTITY_AUDIT,
+    CandidateLimits,
     ensure_candidate_indexes,
 )
 from front_door.service_layer.screening import ENQUIRIES
 
 
-def configure_with(clock: Clock, deadline_check_s: float | None) -> Any:
+def configure_with(clock: Clock, deadline_check_s: float | None, limits: CandidateLimits) -> Any:
     def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
         """Attach the front door's routes and subscribers."""
         app.include_router(reference_router({"settings": "tenant_settings"}))
         intake = concerns_handler(
-            clock, runtime.tracer_provider, on_contacts=[view.record_concern_facts]
+            clock, runtime.tracer_provider, on_contacts=[view.record_concern_facts], limits=limits
         )
         app.include_router(contacts_router(runtime, clock, intake))
         app.include_router(persons_router(runtime, clock))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from hub_contracts.events.common import LongText
 from hub_service import ServiceRuntime
 from hub_service.clock import Clock
@@ -34,6 +34,19 @@ Managers = Annotated[StaffUser, Depends(staff_user(Role.MANAGER))]
 Tenant = Annotated[str, Path(description="Tenant id.")]
 CandidateId = Annotated[str, Path(description="The hub's candidate match id (PC-...).")]
 PersonId = Annotated[str, Path(description="The hub person id (HP-...).")]
+TOTAL_COUNT = "X-Total-Count"
+"""Response header of a paged list: how many items there are in all."""
+PAGED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page, best score first (then by candidate id: pages are stable).",
+        "headers": {
+            TOTAL_COUNT: {
+                "description": "How many candidates of that status there are in all.",
+                "schema": {"type": "integer"},
+            }
+        },
+    }
+}
 
 
 class IdentityDecision(BaseModel):
@@ -49,18 +62,23 @@ def persons_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
 
     @router.get(
         "/person-candidates",
-        summary="Potential duplicates for review, best score first, with the evidence",
-        responses=problem_responses(401, 403),
+        summary="Potential duplicates for review, a page at a time, best score first, "
+        "with the evidence; the total in X-Total-Count",
+        responses={**PAGED, **problem_responses(401, 403)},
     )
     async def candidates(
         user: Reviewers,
         tenant: Tenant,
+        response: Response,
         status: Annotated[
             CandidateStatus, Query(description="open, confirmed or rejected.")
         ] = CandidateStatus.OPEN,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 100,
+        offset: Annotated[int, Query(ge=0, description="Candidates to skip (page start).")] = 0,
     ) -> list[dict[str, Any]]:
-        return await list_candidates(runtime.database(tenant), status, limit)
+        page = await list_candidates(runtime.database(tenant), status, limit, offset)
+        response.headers[TOTAL_COUNT] = str(page.total)
+        return page.items
 
     @router.post(
         "/person-candidates/{candidate_id}/confirmation",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,7 +22,11 @@ from opentelemetry import trace
 
 from front_door.adapters.persons import link_children
 from front_door.domain.contacts import ContactStatus, ScreeningWindows, decide_by, screen_by
-from front_door.service_layer.persons import suggest_candidates_for
+from front_door.service_layer.persons import (
+    DEFAULT_LIMITS,
+    CandidateLimits,
+    suggest_candidates_for,
+)
 
 CONTACTS = "contacts"
 SETTINGS = "tenant_settings"
@@ -65,6 +70,27 @@ ContactsMade = Callable[[Sequence[NewContact], HandlerContext], Awaitable[None]]
 """Called in the same transaction with the contacts a run of concerns made (the view's facts)."""
 
 
+class WritesPerTransaction:
+    """Candidate writes made so far in each open transaction.
+
+    The consumer makes one ``HandlerContext`` per transaction (and per attempt of
+    it) and hands it to each run of the batch, so the context is the transaction:
+    a batch whose concerns come in several runs shares one cap. An entry goes with
+    its context.
+    """
+
+    def __init__(self) -> None:
+        self._written: dict[int, tuple[weakref.ref[HandlerContext], int]] = {}
+
+    def __call__(self, ctx: HandlerContext) -> int:
+        entry = self._written.get(id(ctx))
+        return entry[1] if entry is not None and entry[0]() is ctx else 0
+
+    def add(self, ctx: HandlerContext, count: int) -> None:
+        key, total = id(ctx), self(ctx) + count
+        self._written[key] = (weakref.ref(ctx, lambda _: self._written.pop(key, None)), total)
+
+
 def _trace_context(span: trace.Span, delivery: Delivery) -> dict[str, str]:
     """The W3C context to store with the contact and stamp on what it publishes."""
     if span.get_span_context().is_valid:
@@ -77,6 +103,7 @@ def concerns_handler(
     clock: Clock,
     tracer_provider: trace.TracerProvider | None = None,
     on_contacts: Sequence[ContactsMade] = (),
+    limits: CandidateLimits = DEFAULT_LIMITS,
 ) -> BatchHandler:
     """Handles a run of ``child-concern-raised`` (v1 upcast to v2): a contact for each,
     linked to a person, with ``contact-received`` in the outbox.
@@ -87,7 +114,11 @@ def concerns_handler(
     candidates of new persons with ``suggest_candidates_for``, one
     ``insert_many`` of contacts and one outbox write. Each concern has its own
     span, whose context the contact keeps and its event carries.
+
+    ``limits`` bound the candidates: at most ``per_person`` per new person, and at
+    most ``per_transaction`` written by all the runs of one transaction.
     """
+    written = WritesPerTransaction()
     tracer = trace.get_tracer("front_door.intake", tracer_provider=tracer_provider)
     decide_by(clock.now(), ScreeningWindows())  # loads the bank holidays now, not on a concern
 
@@ -104,9 +135,16 @@ def concerns_handler(
                 ctx.db, ctx.session, [(c.child, c.agency_reference.agency) for c in concerns]
             )
             if links.created:  # potential duplicates for a hub person to review
-                await suggest_candidates_for(
-                    ctx.db, ctx.session, links.created, links.nhs_stated_at, received
+                suggested = await suggest_candidates_for(
+                    ctx.db,
+                    ctx.session,
+                    links.created,
+                    links.nhs_stated_at,
+                    received,
+                    limits,
+                    written_before=written(ctx),
                 )
+                written.add(ctx, suggested.written)
             made: list[NewContact] = []
             events: list[CloudEvent] = []
             for i, (delivery, concern) in enumerate(zip(batch, concerns, strict=True)):

@@ -1,8 +1,8 @@
 """The person index's candidate matches and the decisions hub staff make on them.
 
 When a contact makes a new person, the persons of the tenant sharing one of
-its ``match_keys`` are scored (``domain.identity``) and every pair worth a
-look is stored in ``person_candidates`` (open). Nothing merges on its own:
+its ``match_keys`` are scored (``domain.identity``) and the pairs worth a look
+are stored in ``person_candidates`` (open). Nothing merges on its own:
 
 - **confirm** (hub manager): the new person is merged into the existing one
   (the survivor, ``merged_into``); contacts and facts carrying the merged
@@ -14,13 +14,33 @@ look is stored in ``person_candidates`` (open). Nothing merges on its own:
 
 Each decision is one transaction: the change, a row in ``identity_audit``
 and a ``person-link-changed`` event in the outbox.
+
+**Bounds.** However alike a burst of children is, intake's transaction stays
+small (``suggest_candidates_for``):
+
+- a new person is scored against at most ``BLOCK_LIMIT`` (500) persons of its
+  block, and the block read of a run is bounded per blocking key, not per new
+  person;
+- a new person keeps at most ``CandidateLimits.per_person`` candidates (K,
+  default 5, ``HUB_MAX_CANDIDATES_PER_PERSON``), best score first;
+- one transaction writes at most ``CandidateLimits.per_transaction`` candidates
+  (default 2,500 = 5 per person x the consumer's batch of 500 concerns,
+  ``HUB_MAX_CANDIDATE_WRITES_PER_TRANSACTION``): so by default K alone keeps a
+  batch within it, and a larger K cannot take it further. Past the cap every
+  new person keeps its best candidates first, and how many were not written is
+  logged (counts only).
+
+The review list is paged (``list_candidates``): best score first, then by id,
+with the total.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -38,7 +58,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from front_door.adapters.persons import PERSONS, survivor_of
-from front_door.domain.identity import PersonDetails, candidates_for
+from front_door.domain.identity import PersonDetails, Scored, candidates_for, share_budget
 
 log = logging.getLogger("front_door.persons")
 SERVICE = "front-door"
@@ -51,6 +71,13 @@ REPOINTED = (CONTACTS, FACTS)
 """Collections whose documents carry a ``person_id`` that follows a link."""
 BLOCK_LIMIT = 500
 """Most persons scored for one new person (a block larger than this is a bad key)."""
+BLOCK_READ_PAGE = 2_000
+"""Persons read per round trip of a run's block read (one page holds most runs' blocks)."""
+MAX_CANDIDATES_PER_PERSON = 5
+"""K: most candidates suggested for one new person (``HUB_MAX_CANDIDATES_PER_PERSON``)."""
+MAX_CANDIDATE_WRITES_PER_TRANSACTION = 2_500
+"""Most candidate writes in one intake transaction
+(``HUB_MAX_CANDIDATE_WRITES_PER_TRANSACTION``): K (5) x the consumer's batch (500)."""
 IDENTITY_BASIS = SharingBasis(
     lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.RECORDS_MANAGEMENT
 )
@@ -70,8 +97,35 @@ def pair_key(a: str, b: str) -> str:
 
 async def ensure_candidate_indexes(db: AsyncDatabase[Document]) -> None:
     await db[CANDIDATES].create_index("pair", unique=True)
-    await db[CANDIDATES].create_index([("status", 1), ("score", -1)])
+    await db[CANDIDATES].create_index([("status", 1), ("score", -1), ("_id", 1)])
     await db[PERSONS].create_index("merged_into", sparse=True)
+
+
+@dataclass(frozen=True)
+class CandidateLimits:
+    """How many candidate matches intake may write (the front door's settings)."""
+
+    per_person: int = MAX_CANDIDATES_PER_PERSON
+    """K: the best this many candidates of a new person are kept."""
+    per_transaction: int = MAX_CANDIDATE_WRITES_PER_TRANSACTION
+    """Most candidate writes in one transaction, whatever its runs of concerns."""
+
+
+DEFAULT_LIMITS = CandidateLimits()
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What ``suggest_candidates_for`` did for a run of new persons (ids and counts only)."""
+
+    made: list[str] = field(default_factory=list)
+    """Ids of the candidates stored (a pair already known is not stored again)."""
+    written: int = 0
+    """Candidate writes sent (each an upsert): what counts against the transaction's cap."""
+    beyond_per_person: int = 0
+    """Candidates found past a person's best K: not suggested."""
+    not_written: int = 0
+    """Candidates within K that the transaction's cap left out."""
 
 
 async def suggest_candidates(
@@ -85,7 +139,7 @@ async def suggest_candidates(
     doc: Document | None = await db[PERSONS].find_one({"_id": person_id}, session=session)
     if doc is None:
         return []
-    return await suggest_candidates_for(db, session, [(0, doc)], {}, [now])
+    return (await suggest_candidates_for(db, session, [(0, doc)], {}, [now])).made
 
 
 async def suggest_candidates_for(
@@ -94,25 +148,28 @@ async def suggest_candidates_for(
     created: Sequence[tuple[int, Document]],
     nhs_stated_at: Mapping[str, int],
     suggested_at: Sequence[datetime],
-) -> list[str]:
-    """``suggest_candidates`` for the persons a run of children made, in one read and one write.
+    limits: CandidateLimits = DEFAULT_LIMITS,
+    written_before: int = 0,
+) -> Suggestions:
+    """``suggest_candidates`` for the persons a run of children made, in one write.
 
     ``created`` are the new persons with the position of the child that made
     each (``PersonLinks.created``); each is compared as it would have been
     had the run been linked one child at a time: with the persons made
     before it in the run, not after, and without an NHS number a later child
     stated (``nhs_stated_at``). ``suggested_at`` is indexed by position.
+
+    Bounded whatever the run: each new person is scored against at most
+    ``BLOCK_LIMIT`` persons of its block (the first by ``_id``), keeps its best
+    ``limits.per_person`` candidates, and the run writes at most
+    ``limits.per_transaction - written_before`` (what the transaction's
+    earlier runs left); past that, each person keeps its best candidates
+    first and the shortfall is logged.
     """
     keyed = [(p, d) for p, d in created if d.get("match_keys")]
     if not keyed:
-        return []
-    keys = sorted({k for _, d in keyed for k in d["match_keys"]})
-    blocks: list[Document] = (
-        await db[PERSONS]
-        .find({"match_keys": {"$in": keys}, "merged_into": None}, session=session)
-        .limit(BLOCK_LIMIT * len(keyed))
-        .to_list()
-    )
+        return Suggestions()
+    blocks = await _read_blocks(db, session, keyed)
     made_at = {d["_id"]: p for p, d in created}
     by_key: dict[str, list[int]] = {}  # blocking key -> positions in ``blocks``
     for n, d in enumerate(blocks):
@@ -126,7 +183,7 @@ async def suggest_candidates_for(
             doc = {**doc, "nhs_number": None}
         return PersonDetails.from_document(doc)
 
-    pairs: list[tuple[str, UpdateOne]] = []
+    found: list[list[Scored]] = []  # per new person, best first
     for position, doc in keyed:
         person_id = doc["_id"]
         sharing = sorted({n for key in doc["match_keys"] for n in by_key.get(key, ())})
@@ -135,8 +192,17 @@ async def suggest_candidates_for(
             for d in (blocks[n] for n in sharing)
             if d["_id"] != person_id and made_at.get(d["_id"], -1) < position
         ][:BLOCK_LIMIT]
-        new = as_at(doc, position)
-        for existing, result in candidates_for(new, (as_at(d, position) for d in block)):
+        found.append(candidates_for(as_at(doc, position), (as_at(d, position) for d in block)))
+    best = [ranked[: limits.per_person] for ranked in found]
+    budget = max(0, limits.per_transaction - written_before)
+    kept = share_budget(best, budget)
+    beyond_per_person = sum(len(f) for f in found) - sum(len(b) for b in best)
+    not_written = sum(len(b) for b in best) - sum(len(k) for k in kept)
+
+    pairs: list[tuple[str, UpdateOne]] = []
+    for (position, doc), candidates in zip(keyed, kept, strict=True):
+        person_id = doc["_id"]
+        for existing, result in candidates:
             candidate_id = f"PC-{uuid.uuid4().hex[:12]}"
             upsert = UpdateOne(
                 {"pair": pair_key(person_id, existing.person_id)},
@@ -154,25 +220,95 @@ async def suggest_candidates_for(
                 upsert=True,
             )
             pairs.append((candidate_id, upsert))
-    if not pairs:
-        return []
-    outcome = await db[CANDIDATES].bulk_write([u for _, u in pairs], session=session)
-    made = [pairs[i][0] for i in sorted(outcome.upserted_ids or {})]
-    if made:
-        log.info("candidate matches suggested", extra={"count": len(made)})
-    return made
+    made: list[str] = []
+    if pairs:
+        outcome = await db[CANDIDATES].bulk_write([u for _, u in pairs], session=session)
+        made = [pairs[i][0] for i in sorted(outcome.upserted_ids or {})]
+    suggestions = Suggestions(made, len(pairs), beyond_per_person, not_written)
+    counts = {
+        "new_persons": len(keyed),
+        "count": len(made),
+        "written": suggestions.written,
+        "transaction_writes": written_before + suggestions.written,
+        "beyond_per_person": beyond_per_person,
+        "not_written": not_written,
+    }
+    if not_written:
+        log.warning(
+            "candidate matches not written: the transaction's cap is reached",
+            extra={**counts, "cap": limits.per_transaction},
+        )
+    elif pairs:
+        log.info("candidate matches suggested", extra=counts)
+    return suggestions
+
+
+async def _read_blocks(
+    db: AsyncDatabase[Document],
+    session: AsyncClientSession,
+    keyed: Sequence[tuple[int, Document]],
+) -> list[Document]:
+    """The persons (not merged) the new persons of a run may be scored against, by ``_id``.
+
+    A new person is scored against the first ``BLOCK_LIMIT`` persons by ``_id``
+    sharing one of its keys and made before it, so per key the first
+    ``BLOCK_LIMIT`` plus the run's own persons holding it are enough, however
+    many new persons share it. The read goes in ``_id`` order a page at a time
+    and leaves out each key once it has that many, so one large block never
+    crowds out another key's persons; and it never reads more than
+    ``BLOCK_LIMIT`` persons per new person in all.
+    """
+    holders = Counter(k for _, d in keyed for k in d["match_keys"])
+    wanted = {key: BLOCK_LIMIT + n for key, n in holders.items()}
+    held = dict.fromkeys(wanted, 0)
+    most = BLOCK_LIMIT * len(keyed)
+    found: list[Document] = []
+    after: str | None = None
+    while len(found) < most and (keys := sorted(k for k, n in held.items() if n < wanted[k])):
+        query: Document = {"match_keys": {"$in": keys}, "merged_into": None}
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        size = min(BLOCK_READ_PAGE, most - len(found))
+        page: list[Document] = (
+            await db[PERSONS].find(query, session=session).sort("_id", 1).limit(size).to_list()
+        )
+        found += page
+        for doc in page:
+            for key in doc.get("match_keys") or ():
+                if key in held:
+                    held[key] += 1
+        if len(page) < size:
+            break
+        after = page[-1]["_id"]
+    return found
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    """One page of the review list, and how many candidates there are in all."""
+
+    items: list[Document]
+    total: int
 
 
 async def list_candidates(
-    db: AsyncDatabase[Document], status: CandidateStatus, limit: int
-) -> list[Document]:
-    """Candidates by status, best score first, each with both persons as the hub holds them."""
+    db: AsyncDatabase[Document], status: CandidateStatus, limit: int, offset: int = 0
+) -> CandidatePage:
+    """A page of candidates by status, best score first (then by id, so pages are stable),
+    each with both persons as the hub holds them, and the total of that status."""
+    query = {"status": status.value}
     docs: list[Document] = (
-        await db[CANDIDATES].find({"status": status.value}).sort("score", -1).limit(limit).to_list()
+        await db[CANDIDATES]
+        .find(query)
+        .sort([("score", -1), ("_id", 1)])
+        .skip(offset)
+        .limit(limit)
+        .to_list()
     )
+    total = await db[CANDIDATES].count_documents(query)
     ids = {d[k] for d in docs for k in ("new_person_id", "existing_person_id")}
     persons = {p["_id"]: p for p in await db[PERSONS].find({"_id": {"$in": list(ids)}}).to_list()}
-    return [
+    items = [
         {
             **_candidate_public(d),
             "new_person": _person_summary(persons.get(d["new_person_id"])),
@@ -180,6 +316,7 @@ async def list_candidates(
         }
         for d in docs
     ]
+    return CandidatePage(items, total)
 
 
 async def person_view(db: AsyncDatabase[Document], person_id: str) -> Document:

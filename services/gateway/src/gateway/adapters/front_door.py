@@ -10,6 +10,7 @@ front door is a 502 ``front-door-unavailable``.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +23,16 @@ from gateway.domain.users import Principal
 log = logging.getLogger("gateway.front_door")
 MISSING_ROUTE = "not-found"
 """The front door's reason for a route it does not have (yet)."""
+TOTAL_COUNT = "X-Total-Count"
+"""The front door's header on a paged list: how many items there are in all."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paged list of the front door's, and the total it has."""
+
+    items: list[Any]
+    total: int
 
 
 def segment(value: str) -> str:
@@ -51,6 +62,27 @@ class FrontDoor:
         params: dict[str, Any] | None = None,
     ) -> Any:
         """The JSON answer of ``method path`` as ``principal``; refusals raise ``ProblemError``."""
+        response = await self._request(principal, method, path, purpose, json, params)
+        return response.json()
+
+    async def page(
+        self, principal: Principal, path: str, *, purpose: str, params: dict[str, Any]
+    ) -> Page:
+        """A page of a paged list (``limit``/``offset`` in ``params``) with its total."""
+        response = await self._request(principal, "GET", path, purpose, None, params)
+        items = list(response.json())
+        total = response.headers.get(TOTAL_COUNT)
+        return Page(items, int(total) if total and total.isdigit() else len(items))
+
+    async def _request(
+        self,
+        principal: Principal,
+        method: str,
+        path: str,
+        purpose: str,
+        json: Any,
+        params: dict[str, Any] | None,
+    ) -> httpx.Response:
         token = issue_token(principal.user_id, principal.roles, principal.tenants)
         headers = {"Authorization": f"Bearer {token}", "X-Hub-Purpose": purpose}
         try:
@@ -66,7 +98,7 @@ class FrontDoor:
                 502, "front-door-unavailable", "the front door did not answer"
             ) from exc
         if response.status_code < 400:
-            return response.json()
+            return response
         try:
             problem = response.json()
             reason, detail = str(problem["reason"]), str(problem.get("detail", ""))

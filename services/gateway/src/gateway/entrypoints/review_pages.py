@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from gateway.adapters.sessions import Session
 from gateway.domain.access import Action, allowed_actions
+from gateway.domain.paging import Paging, page_number
 from gateway.entrypoints.pages import (
     _field_errors,
     _sign_in_redirect,
@@ -37,6 +38,8 @@ from gateway.service_layer.sharing import (
 )
 
 TENANT = "{tenant}"
+DUPLICATES_PER_PAGE = 10
+"""Pairs on one page of potential duplicates (each is a table and a form)."""
 BASIS_TEXT = {
     "uk-gdpr-6-1-e": "Public task (UK GDPR Art 6(1)(e))",
     "uk-gdpr-6-1-c": "Legal obligation (UK GDPR Art 6(1)(c))",
@@ -84,12 +87,19 @@ def review_pages_router() -> APIRouter:
 
     # -- potential duplicates ---------------------------------------------------------
     async def _duplicates(
-        request: Request, gw: GatewayDep, session: Session, tenant: str, status: int = 200, **v: Any
+        request: Request,
+        gw: GatewayDep,
+        session: Session,
+        tenant: str,
+        status: int = 200,
+        number: int = 1,
+        **v: Any,
     ) -> HTMLResponse:
         try:
-            found = await identity.open_candidates(gw, session.principal, tenant, DEFAULT_PURPOSE)
+            found = await _duplicates_page(gw, session, tenant, number)
         except ProblemError as exc:
             return problem_page(request, session, exc)
+        paging, candidates = found
         actions = _actions(session, tenant)
         return render(
             request,
@@ -97,7 +107,8 @@ def review_pages_router() -> APIRouter:
             session,
             status,
             tenant=tenant,
-            candidates=found,
+            candidates=candidates,
+            paging=paging,
             actions=actions,
             can_confirm=Action.CONFIRM_DUPLICATE.value in actions,
             **v,
@@ -109,7 +120,8 @@ def review_pages_router() -> APIRouter:
     ) -> Response:
         if session is None:
             return _sign_in_redirect(request)
-        return await _duplicates(request, gw, session, tenant)
+        number = page_number(request.query_params.get("page"))
+        return await _duplicates(request, gw, session, tenant, number=number)
 
     @router.post(f"/{TENANT}/duplicates/{{candidate_id}}", response_class=HTMLResponse)
     async def decide_duplicate(
@@ -118,6 +130,7 @@ def review_pages_router() -> APIRouter:
         if session is None:
             return _sign_in_redirect(request)
         form = await _csrf_form(request, session)
+        number = page_number(form.get("page"))
         decision: Literal["confirmation", "rejection"] = (
             "confirmation" if form.get("decision") == "confirmation" else "rejection"
         )
@@ -137,12 +150,15 @@ def review_pages_router() -> APIRouter:
                 session,
                 tenant,
                 422,
+                number,
                 field_errors=errors,
                 errors=_summary(errors, {field: "Reason"}),
             )
         except ProblemError as exc:
             return problem_page(request, session, exc)
-        return RedirectResponse(f"/{tenant}/duplicates", status_code=303)
+        # back to the same page: the next pairs to review have moved up into it
+        page = f"?page={number}" if number > 1 else ""
+        return RedirectResponse(f"/{tenant}/duplicates{page}", status_code=303)
 
     # -- the person page ----------------------------------------------------------------
     async def _person(
@@ -326,6 +342,28 @@ def review_pages_router() -> APIRouter:
         return RedirectResponse(f"/{tenant}/contacts/{_path(contact_id)}#sharing", status_code=303)
 
     return router
+
+
+async def _duplicates_page(
+    gw: GatewayDep, session: Session, tenant: str, number: int
+) -> tuple[Paging, list[dict[str, Any]]]:
+    """Page ``number`` of the open potential duplicates, or the last page if there are fewer."""
+    asked = Paging(number, DUPLICATES_PER_PAGE, 0)
+    found = await identity.open_candidates_page(
+        gw, session.principal, tenant, DEFAULT_PURPOSE, offset=asked.offset, limit=asked.per_page
+    )
+    paging = Paging.within(number, DUPLICATES_PER_PAGE, found.total)
+    if paging.number != number:  # past the last page (the list shrank): show the last one
+        found = await identity.open_candidates_page(
+            gw,
+            session.principal,
+            tenant,
+            DEFAULT_PURPOSE,
+            offset=paging.offset,
+            limit=paging.per_page,
+        )
+        paging = Paging.within(paging.number, DUPLICATES_PER_PAGE, found.total)
+    return paging, found.items
 
 
 async def _sharing_person(gw: GatewayDep, session: Session, tenant: str, contact_id: str) -> str:

@@ -15,7 +15,7 @@ from hub_contracts.events.common import LongText
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.adapters.audit import record_action
-from gateway.adapters.front_door import segment
+from gateway.adapters.front_door import Page, segment
 from gateway.domain.access import Action, candidate_view, only
 from gateway.domain.users import Principal
 from gateway.service_layer.contacts import authorise
@@ -87,6 +87,29 @@ async def open_candidates(
         gw, principal, tenant, Action.REVIEW_DUPLICATES, purpose, detail={"candidates": len(rows)}
     )
     return rows
+
+
+async def open_candidates_page(
+    gw: Gateway, principal: Principal, tenant: str, purpose: str, *, offset: int, limit: int
+) -> Page:
+    """One page of the open potential duplicates (best score first), and how many in all."""
+    await authorise(gw, principal, tenant, Action.REVIEW_DUPLICATES, purpose=purpose)
+    found = await gw.front_door.page(
+        principal,
+        f"/v1/{segment(tenant)}/person-candidates",
+        purpose=purpose,
+        params={"status": "open", "limit": limit, "offset": offset},
+    )
+    rows = [candidate_view(c) for c in found.items]
+    await _audit(
+        gw,
+        principal,
+        tenant,
+        Action.REVIEW_DUPLICATES,
+        purpose,
+        detail={"candidates": len(rows), "offset": offset, "total": found.total},
+    )
+    return Page(rows, found.total)
 
 
 async def decide_candidate(
