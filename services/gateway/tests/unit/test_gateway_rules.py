@@ -18,7 +18,7 @@ from gateway.domain.access import (
 from gateway.domain.lockout import locked_until
 from gateway.domain.queue import decided_text, time_left_text
 from gateway.domain.users import Principal
-from gateway.entrypoints.pages import _safe_next
+from gateway.entrypoints.security import safe_next as _safe_next
 from gateway.service_layer.contacts import clock_state
 from gateway.settings import GatewaySettings
 from hub_service.staff import Role

@@ -7,15 +7,15 @@ in constant time. Before sign-in there is no session, so the sign-in form
 uses a double-submit token: a random ``hub_signin_csrf`` cookie (SameSite=Strict)
 that the form (or ``X-CSRF-Token``) must repeat. Session cookies are HttpOnly,
 SameSite=Lax and Secure (``__Host-`` prefixed) unless ``HUB_GATEWAY_DEV_HTTP``.
+The dependencies that check them are in ``entrypoints.deps``.
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Request, Response
 from hub_service.problems import ProblemError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,58 +27,23 @@ CSRF_HEADER = "X-CSRF-Token"
 MAX_FORM_BYTES = 64 * 1024
 
 
-def gateway_of(request: Request) -> Gateway:
-    gw: Gateway = request.app.state.gateway
-    return gw
-
-
-GatewayDep = Annotated[Gateway, Depends(gateway_of)]
-
-
 def session_cookie_name(gw: Gateway) -> str:
     return "__Host-hub_session" if gw.settings.cookie_secure else "hub_session"
 
 
-async def optional_session(request: Request, gw: GatewayDep) -> Session | None:
-    """The signed-in user's live session, or None."""
-    cookie = request.cookies.get(session_cookie_name(gw))
-    if not cookie:
-        return None
-    return await gw.sessions.get(cookie, gw.clock.now())
-
-
-OptionalSession = Annotated[Session | None, Depends(optional_session)]
-
-
-async def required_session(session: OptionalSession) -> Session:
-    """The signed-in user's session; 401 ``unauthenticated`` without one."""
-    if session is None:
-        raise ProblemError(401, "unauthenticated", "sign in first")
-    return session
-
-
-SessionDep = Annotated[Session, Depends(required_session)]
-
-
 def tokens_match(expected: str | None, given: str | None) -> bool:
+    """Whether ``given`` is the expected token (compared in constant time)."""
     if not expected or not given:
         return False
     return secrets.compare_digest(expected.encode(), given.encode())
 
 
-async def csrf_checked(
-    session: SessionDep,
-    x_csrf_token: Annotated[
-        str | None, Header(description="The session's CSRF token (from `GET /api/v1/session`).")
-    ] = None,
-) -> Session:
-    """The session, once the JSON call has sent its CSRF token back (403 otherwise)."""
-    if not tokens_match(session.csrf_token, x_csrf_token):
-        raise ProblemError(403, "csrf-token-invalid", f"send the session's {CSRF_HEADER}")
-    return session
-
-
-CsrfSession = Annotated[Session, Depends(csrf_checked)]
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in: only a path on this site (no ``//host`` or scheme),
+    so the sign-in form is no open redirect."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return "/"
 
 
 def set_session_cookie(response: Response, gw: Gateway, session: Session) -> None:

@@ -18,12 +18,8 @@ from hub_contracts.sharing import LawfulBasis, Purpose, SpecialCategoryCondition
 from hub_service.problems import ProblemError
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.adapters.audit import record_action
-from gateway.adapters.front_door import segment
 from gateway.domain.access import Action
-from gateway.domain.users import Principal
-from gateway.service_layer.contacts import authorise
-from gateway.service_layer.context import Gateway
+from gateway.service_layer.acting import Actor
 
 RECIPIENTS = tuple(a for a in Agency if a is not Agency.HUB)
 OVERRIDE_BASES = tuple(b for b in LawfulBasis if b is not LawfulBasis.CONSENT)
@@ -56,65 +52,37 @@ class NotToShareRequest(BaseModel):
 
 
 async def record_decision(
-    gw: Gateway,
-    principal: Principal,
-    tenant: str,
-    person_id: str,
-    command: ShareWithoutConsentRequest | NotToShareRequest,
-    purpose: str,
+    actor: Actor, person_id: str, command: ShareWithoutConsentRequest | NotToShareRequest
 ) -> dict[str, Any]:
     """Record a sharing decision at the front door, as the user; audited here too."""
-    contact_id = command.contact_id
-    await authorise(
-        gw,
-        principal,
-        tenant,
-        Action.RECORD_SHARING_DECISION,
-        purpose=purpose,
-        contact_id=contact_id,
-    )
     route = (
         "shares-without-consent"
         if isinstance(command, ShareWithoutConsentRequest)
         else "decisions-not-to-share"
     )
     # the purpose the user works under is the purpose the record is shared (or not) for
-    body = {**command.model_dump(mode="json", exclude_none=True), "purpose": Purpose(purpose).value}
-    result: dict[str, Any] = await gw.front_door.call(
-        principal,
-        "POST",
-        f"/v1/{segment(tenant)}/persons/{segment(person_id)}/{route}",
-        purpose=purpose,
-        json=body,
-    )
-    await record_action(
-        gw.tenant_db(tenant),
-        principal,
-        tenant=tenant,
-        action=Action.RECORD_SHARING_DECISION.value,
-        at=gw.clock.now(),
-        purpose=purpose,
-        contact_id=contact_id,
-        person_id=person_id,
-        detail={
+    body = {
+        **command.model_dump(mode="json", exclude_none=True),
+        "purpose": Purpose(actor.purpose).value,
+    }
+    async with actor.doing(
+        Action.RECORD_SHARING_DECISION, contact_id=command.contact_id, person_id=person_id
+    ) as done:
+        result: dict[str, Any] = await actor.call(
+            "POST", actor.path("persons", person_id, route), json=body
+        )
+        done.detail = {
             "decision": result.get("decision"),
             "decision_id": result.get("decision_id"),
             "recipient": command.recipient.value,
-        },
-    )
+        }
     return result
 
 
-async def person_of_contact(
-    gw: Gateway, principal: Principal, tenant: str, contact_id: str, purpose: str
-) -> str:
-    """The hub person a contact is about (asked of the front door as the user)."""
-    found = await gw.front_door.call(
-        principal,
-        "GET",
-        f"/v1/{segment(tenant)}/contacts/{segment(contact_id)}",
-        purpose=purpose,
-    )
+async def person_of_contact(actor: Actor, contact_id: str) -> str:
+    """The hub person a contact is about (asked of the front door as the user; the
+    caller has authorised what it is for)."""
+    found = await actor.call("GET", actor.path("contacts", contact_id))
     person_id = found.get("person_id") if isinstance(found, dict) else None
     if not person_id:
         raise ProblemError(404, "person-not-found", "this contact has no hub person yet")
