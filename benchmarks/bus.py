@@ -36,6 +36,7 @@ from hub_contracts.envelope import CloudEvent, EventPayload, register
 from hub_contracts.policy import SharingPolicy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.kafka_security import KafkaSecurity, kafka_options
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
@@ -100,7 +101,11 @@ async def produce(bootstrap: str, mongo_uri: str, tenant: str, n: int, per_tx: i
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
     pdb = mongo[f"{tenant}__police_feed"]
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        **kafka_options(),
     )
     await producer.start()
     relay = OutboxRelay(producer, [pdb], idle_poll_s=0.01)
@@ -158,14 +163,18 @@ async def bench_library(bootstrap: str, mongo_uri: str, n: int, per_tx: int) -> 
     consumer.after_commit.append(after_commit)
     # the consuming service relays its own outbox too: the audit trail of its decisions
     audit_producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        **kafka_options(),
     )
     await audit_producer.start()
     audit_relay = OutboxRelay(audit_producer, [cdb], idle_poll_s=0.05)
     await audit_relay.prepare()
     audit_relay.start()
     consumer.after_commit.append(audit_relay.wake)
-    broker = KafkaBroker(bootstrap, logger=None)
+    broker = KafkaBroker(bootstrap, logger=None, security=KafkaSecurity.from_env().faststream())
     consumer.subscribe(broker, max_records=2000)
     await broker.start()
     await asyncio.sleep(2)  # let the consumer group settle before timing
@@ -218,10 +227,15 @@ async def bench_raw(bootstrap: str, n: int) -> dict[str, float]:
         group_id=topic,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        **kafka_options(),
     )
     await consumer.start()
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        **kafka_options(),
     )
     await producer.start()
     latencies: list[float] = []

@@ -41,6 +41,7 @@ from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import AgencyReference, ChildAsStated, ChildConcernRaisedV2
 from hub_contracts.identifiers import nhs_check_digit
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_messaging.kafka_security import kafka_options
 from hub_messaging.topics import ensure_topics
 from hub_service.staff import Role, issue_token
 from hub_testing.infra import provide_infrastructure
@@ -126,7 +127,11 @@ async def intake(bootstrap: str, mongo_uri: str, tenant: str, n: int) -> dict[st
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
     contacts = mongo[f"{tenant}__front_door"]["contacts"]
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        **kafka_options(),
     )
     await producer.start()
     start = time.perf_counter()

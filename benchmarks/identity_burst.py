@@ -58,6 +58,7 @@ from hub_contracts.codes import Agency, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import AgencyReference, ChildAsStated, ChildConcernRaisedV2, Sex
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_messaging.kafka_security import kafka_options
 from hub_messaging.topics import ensure_topics
 from hub_testing.infra import provide_infrastructure
 from pymongo import AsyncMongoClient
@@ -182,7 +183,11 @@ async def burst(bootstrap: str, mongo_uri: str, tenant: str, names: list[str]) -
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
     db = mongo[f"{tenant}__front_door"]
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        **kafka_options(),
     )
     await producer.start()
     start = time.perf_counter()

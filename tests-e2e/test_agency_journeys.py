@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from hub_contracts.identifiers import nhs_check_digit
 from hub_localstack.stack import Stack
+from hub_messaging.kafka_security import KafkaSecurity
 from pymongo import MongoClient
 
 pytestmark = pytest.mark.e2e
@@ -67,9 +68,12 @@ def _mongo_holds(mongo_uri: str, prefix: str, canary: str) -> list[str]:
     return found
 
 
-async def _topics_holding(bootstrap: str, prefix: str, canary: str) -> list[str]:
-    """Topics named ``prefix*`` with a record whose key, value or headers contain ``canary``."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _topics_holding(
+    bootstrap: str, security: KafkaSecurity, prefix: str, canary: str
+) -> list[str]:
+    """Topics named ``prefix*`` with a record whose key, value or headers contain ``canary``
+    (read as the hub's admin: every topic)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security.aiokafka())
     await admin.start()
     try:
         topics = sorted(t for t in await admin.list_topics() if t.startswith(prefix))
@@ -83,6 +87,7 @@ async def _topics_holding(bootstrap: str, prefix: str, canary: str) -> list[str]
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
+        **security.aiokafka(),
     )
     await consumer.start()
     needle = canary.encode()
@@ -180,12 +185,19 @@ def test_domestic_abuse_in_stockton_reaches_the_school_and_never_hartlepool(hub:
     _until(police_sees_acknowledgement, 60, "the police to see the acknowledgement")
 
     # Stockton holds it (the check can find it) ...
-    stockton_topics = asyncio.run(_topics_holding(hub.config.kafka_bootstrap, "stockton.", canary))
+    stockton_topics = asyncio.run(
+        _topics_holding(hub.config.kafka_bootstrap, hub.kafka_admin(), "stockton.", canary)
+    )
     assert "stockton.police-feed.operation-encompass-notified.v1" in stockton_topics
     assert _mongo_holds(hub.config.mongo_uri, "stockton__", canary)
     # ... and no Hartlepool database, topic or consumer ever does
     assert _mongo_holds(hub.config.mongo_uri, "hartlepool__", canary) == []
-    assert asyncio.run(_topics_holding(hub.config.kafka_bootstrap, "hartlepool.", canary)) == []
+    assert (
+        asyncio.run(
+            _topics_holding(hub.config.kafka_bootstrap, hub.kafka_admin(), "hartlepool.", canary)
+        )
+        == []
+    )
     # nor can a Hartlepool client read it through the APIs
     assert all(
         n["police_reference"] != incident_ref

@@ -7,9 +7,10 @@ to ``/v1/stockton/...`` is refused with ``tenant-not-permitted``.
 
 Configured by ``HUB_AGENCY_CLIENTS`` (JSON ``{"<principal>": {"token_sha256":
 "<hex>", "tenants": ["stockton"]}}``); only hashes are configured, never
-tokens. Unset, each tenant gets a development client whose token is
-``demo-<tenant>-<service>`` (logged as a warning at start-up), so ``make up``
-works out of the box; production sets the variable.
+tokens. Unset in development mode (``HUB_ENV=development``, as ``make up``
+runs), each tenant gets a development client whose token is
+``demo-<tenant>-<service>`` (logged as a warning at start-up); anywhere else
+the service refuses to start without the variable.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def load_clients(settings: ServiceSettings) -> list[_Client]:
             )
             for name, entry in table.items()
         ]
+    if not settings.development:
+        raise RuntimeError("HUB_AGENCY_CLIENTS is required outside HUB_ENV=development")
     log.warning("agency API uses development tokens; set HUB_AGENCY_CLIENTS in production")
     return [
         _Client(

@@ -9,14 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
+from hub_messaging.kafka_security import KafkaSecurity
 from pymongo import MongoClient
 
 logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 
-async def _kafka_brokers(bootstrap: str, timeout_s: float) -> int:
+async def _kafka_brokers(bootstrap: str, security: KafkaSecurity, timeout_s: float) -> int:
     client = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=int(timeout_s * 1000),
+        **security.aiokafka(),
     )
     try:
         async with asyncio.timeout(timeout_s):
@@ -28,12 +31,17 @@ async def _kafka_brokers(bootstrap: str, timeout_s: float) -> int:
             await client.close()
 
 
-def kafka_ready(bootstrap: str, timeout_s: float = 3.0) -> bool:
-    """True when the cluster answers a metadata request with at least one broker."""
+def kafka_ready(
+    bootstrap: str, security: KafkaSecurity | None = None, timeout_s: float = 3.0
+) -> bool:
+    """True when the cluster answers a metadata request with at least one broker, asked
+    as ``security``'s principal (the stack asks as hub-admin; default: the environment's)."""
+    chosen = security or KafkaSecurity.from_env()
     # its own thread and loop, so callers inside a running event loop can use it too
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, _kafka_brokers(bootstrap, timeout_s)).result() > 0
+            brokers = pool.submit(asyncio.run, _kafka_brokers(bootstrap, chosen, timeout_s))
+            return brokers.result() > 0
     except Exception:
         return False
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
+import functools
 import shutil
 import sys
 import textwrap
-import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,12 @@ from typing import Any
 import yaml
 from hub_contracts.services import SERVICES
 
-from hub_localstack import provision
+from hub_localstack import provision, security
 from hub_localstack.checks import http_ok, kafka_ready, mongo_ready
 from hub_localstack.config import StackConfig
+from hub_localstack.kafka_config import broker_properties
 from hub_localstack.processes import ManagedProcess
+from hub_localstack.security import StackSecurity
 
 LOG4J2 = textwrap.dedent(
     """\
@@ -68,54 +69,31 @@ class Components:
         )
 
     # -- Kafka ---------------------------------------------------------------
+    @functools.cached_property
+    def security(self) -> StackSecurity:
+        """The stack's Kafka credentials (generated on first use, then reused)."""
+        return security.ensure(self.config.security_dir, self.config.tenants)
+
+    def kafka_env(self, principal: str) -> dict[str, str]:
+        """The ``KAFKA_*`` environment of ``principal`` against this stack's Kafka; nothing
+        for an external Kafka, whose security the environment gives as it is."""
+        return {} if self.config.external_kafka else self.security.env(principal)
+
     def kafka(self) -> ManagedProcess:
-        """Single-node KRaft broker+controller; data under state/kafka survives restarts."""
+        """Single-node KRaft broker+controller; every client authenticates (docs/adr/0010).
+
+        Data under state/kafka survives restarts. Storage is formatted with a SCRAM
+        credential for every principal; storage formatted with other credentials (or
+        before Kafka authenticated anyone) is formatted again.
+        """
         c = self.config
+        creds = self.security
         java = provision.java_command()
         classpath = f"{provision.kafka_classpath(c)}/*"
-        data = c.state_dir / "kafka" / "data"
-        props = c.state_dir / "kafka" / "server.properties"
-        log4j = c.state_dir / "kafka" / "log4j2.yaml"
-        data.mkdir(parents=True, exist_ok=True)
-        props.write_text(
-            textwrap.dedent(
-                f"""\
-                process.roles=broker,controller
-                node.id=1
-                controller.quorum.voters=1@127.0.0.1:{c.kafka_controller_port}
-                listeners=PLAINTEXT://127.0.0.1:{c.kafka_port},CONTROLLER://127.0.0.1:{c.kafka_controller_port}
-                advertised.listeners=PLAINTEXT://127.0.0.1:{c.kafka_port}
-                controller.listener.names=CONTROLLER
-                listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-                inter.broker.listener.name=PLAINTEXT
-                log.dirs={data}
-                num.partitions=3
-                offsets.topic.replication.factor=1
-                transaction.state.log.replication.factor=1
-                transaction.state.log.min.isr=1
-                share.coordinator.state.topic.replication.factor=1
-                share.coordinator.state.topic.min.isr=1
-                group.initial.rebalance.delay.ms=0
-                auto.create.topics.enable=true
-                """
-            )
-        )
-        log4j.write_text(LOG4J2)
-        if not (data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            provision._run(
-                [
-                    java,
-                    "-cp",
-                    classpath,
-                    "kafka.tools.StorageTool",
-                    "format",
-                    f"--cluster-id={cluster_id}",
-                    f"--config={props}",
-                ],
-                "formatting Kafka storage",
-            )
-        return self._process(
+        folder = c.state_dir / "kafka"
+        data, props, log4j = folder / "data", folder / "server.properties", folder / "log4j2.yaml"
+        marker = folder / "credentials.sha256"
+        process = self._process(
             "kafka",
             [
                 java,
@@ -128,9 +106,49 @@ class Components:
                 "kafka.Kafka",
                 str(props),
             ],
-            [c.kafka_port, c.kafka_controller_port],
-            lambda: kafka_ready(c.kafka_bootstrap),
+            [c.kafka_port, c.kafka_tls_port, c.kafka_controller_port],
+            lambda: kafka_ready(c.kafka_bootstrap, creds.admin()),
         )
+        fingerprint = creds.fingerprint()
+        formatted = (data / "meta.properties").exists()
+        if formatted and (not marker.exists() or marker.read_text().strip() != fingerprint):
+            provision._say(
+                "kafka: storage was formatted without this stack's credentials; "
+                "formatting it again (development data on Kafka is lost)"
+            )
+            process.stop()  # ours, by PID, if an earlier `make up` left it running
+            shutil.rmtree(data)
+            formatted = False
+        data.mkdir(parents=True, exist_ok=True)
+        properties = broker_properties(
+            creds,
+            data_dir=data,
+            bind_host="127.0.0.1",
+            advertised_host="127.0.0.1",
+            port=c.kafka_port,
+            tls_port=c.kafka_tls_port,
+            controller_port=c.kafka_controller_port,
+        )
+        security.write_private(props, properties)  # holds the broker's own SCRAM password
+        log4j.write_text(LOG4J2)
+        if not formatted:
+            marker.unlink(missing_ok=True)
+            provision._run(
+                [
+                    java,
+                    "-cp",
+                    classpath,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    f"--cluster-id={security.new_cluster_id()}",
+                    f"--config={props}",
+                    *(f"--add-scram={arg}" for arg in security.scram_arguments(creds)),
+                ],
+                "formatting Kafka storage",
+                secret=True,
+            )
+            marker.write_text(fingerprint + "\n")
+        return process
 
     # -- MongoDB wire (SecantusDB) -------------------------------------------------
     def mongo(self) -> ManagedProcess:
@@ -198,7 +216,8 @@ class Components:
             [sys.executable, "-m", package, "serve"],
             [c.service_ports[name]],
             lambda: http_ok(f"{c.service_url(name)}/readyz"),
-            env=c.service_env(),
+            # each service is its own Kafka principal
+            env={**c.service_env(), **self.kafka_env(name)},
             cwd=c.repo_root,
         )
 

@@ -41,7 +41,11 @@ class StackConfig:
     state_dir: Path
     cache_dir: Path
     kafka_port: int = 9092
-    kafka_controller_port: int = 9093
+    """``INTERNAL``: SASL_SSL + SCRAM-SHA-512 (services, hubctl, agency systems with a password)."""
+    kafka_tls_port: int = 9093
+    """``AGENCY_TLS``: mutual TLS (agency systems with a client certificate)."""
+    kafka_controller_port: int = 9094
+    """KRaft's controller, PLAINTEXT, bound to 127.0.0.1."""
     mongo_port: int = 27017
     zipkin_port: int = 9411
     prometheus_port: int = 9090
@@ -63,7 +67,8 @@ class StackConfig:
             state_dir=Path(os.environ.get("HUB_STATE_DIR", root / ".local")).resolve(),
             cache_dir=default_cache_dir(),
             kafka_port=_port("HUB_KAFKA_PORT", 9092),
-            kafka_controller_port=_port("HUB_KAFKA_CONTROLLER_PORT", 9093),
+            kafka_tls_port=_port("HUB_KAFKA_TLS_PORT", 9093),
+            kafka_controller_port=_port("HUB_KAFKA_CONTROLLER_PORT", 9094),
             mongo_port=_port("HUB_MONGO_PORT", 27017),
             zipkin_port=_port("HUB_ZIPKIN_PORT", 9411),
             prometheus_port=_port("HUB_PROMETHEUS_PORT", 9090),
@@ -83,6 +88,16 @@ class StackConfig:
     @property
     def kafka_bootstrap(self) -> str:
         return self.external_kafka or f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def kafka_tls_bootstrap(self) -> str | None:
+        """The mutual-TLS listener of the stack's own Kafka (None for an external one)."""
+        return None if self.external_kafka else f"127.0.0.1:{self.kafka_tls_port}"
+
+    @property
+    def security_dir(self) -> Path:
+        """The stack's generated Kafka credentials (git-ignored with the state folder)."""
+        return self.state_dir / "security"
 
     @property
     def mongo_uri(self) -> str:
@@ -115,6 +130,8 @@ class StackConfig:
             "OTEL_EXPORTER_ZIPKIN_ENDPOINT": f"{self.zipkin_url}/api/v2/spans",
             "HUB_TENANTS": ",".join(self.tenants),
             "HUB_GATEWAY_DEV_HTTP": "true",  # the local stack serves plain http
+            # demo agency tokens and the development internal-token key (docs/adr/0010)
+            "HUB_ENV": "development",
         }
         for name, port in self.service_ports.items():
             env[port_env_var(name)] = str(port)

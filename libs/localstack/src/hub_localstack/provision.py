@@ -28,11 +28,14 @@ def _say(message: str) -> None:
     print(f"[stack] {message}", file=sys.stderr, flush=True)
 
 
-def _run(cmd: list[str], what: str, cwd: Path | None = None) -> None:
+def _run(cmd: list[str], what: str, cwd: Path | None = None, *, secret: bool = False) -> None:
+    """Run ``cmd``; on failure raise with its output's tail (and without its arguments
+    when they hold a secret, e.g. SCRAM passwords)."""
     result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise StackError(f"{what} failed (exit {result.returncode}): {' '.join(cmd)}\n{tail}")
+        shown = cmd[0] if secret else " ".join(cmd)
+        raise StackError(f"{what} failed (exit {result.returncode}): {shown}\n{tail}")
 
 
 def java_command() -> str:

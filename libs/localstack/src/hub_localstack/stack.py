@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from hub_contracts.services import SERVICES
+from hub_messaging.kafka_security import KafkaSecurity
 
 from hub_localstack import provision
 from hub_localstack.checks import kafka_ready, mongo_ready
@@ -56,6 +59,46 @@ class Stack:
             proc.wait_ready(READY_TIMEOUT_S[proc.name])
             state = "started" if proc in started else "already running"
             _say(f"{proc.name}: {state} (pid {proc.pid()})")
+            if proc.name == "kafka":
+                self.apply_acls()
+
+    def kafka_admin(self) -> KafkaSecurity:
+        """hub-admin's security against this stack's Kafka (an external Kafka's: the
+        environment's, as it is)."""
+        if self.config.external_kafka:
+            return KafkaSecurity.from_env()
+        return self.components.security.admin()
+
+    def kafka_access(self, principal: str) -> tuple[str, KafkaSecurity]:
+        """The bootstrap and security with which ``principal`` reaches this stack's Kafka:
+        the mutual-TLS listener for an agency system with a certificate, else SCRAM."""
+        c = self.config
+        if c.external_kafka or c.kafka_tls_bootstrap is None:
+            raise StackError("the credentials of an external Kafka are not the stack's to give")
+        creds = self.components.security
+        if principal not in creds.principals:
+            known = ", ".join(creds.principals)
+            raise StackError(f"{principal!r} is no Kafka principal of this stack ({known})")
+        tls = creds.uses_tls_listener(principal)
+        return (c.kafka_tls_bootstrap if tls else c.kafka_bootstrap), creds.security(principal)
+
+    def apply_acls(self) -> None:
+        """Kafka's ACLs as the sharing policy implies them, and every principal's SCRAM
+        credential, applied as hub-admin before any service starts (the stack's own
+        Kafka only: an external one is its operators', ``hubctl acl apply``)."""
+        if self.config.external_kafka:
+            return
+        from hub_ops.acl import apply  # hubctl's own, so the stack and operators agree
+
+        c, creds = self.config, self.components.security
+        coroutine = apply(c.kafka_bootstrap, creds.admin(), c.tenants, creds.scram_passwords())
+        # its own thread and loop, so a caller inside a running event loop can use it too
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            plan = pool.submit(asyncio.run, coroutine).result()
+        _say(
+            f"kafka ACLs: {len(plan.to_add)} added, {len(plan.to_remove)} removed, "
+            f"{plan.unchanged} unchanged; {len(plan.credentials)} SCRAM credentials set"
+        )
 
     def up_services(self) -> None:
         """Every service of the hub, each waited on until /readyz answers 200."""
@@ -74,11 +117,13 @@ class Stack:
         Every service's reference data first (schools, teams, ...), then the
         agency records, so the events records cause find that data in place.
         """
-        env = {**os.environ, **self.config.service_env()}
+        base = {**os.environ, **self.config.service_env()}
         for part in ("reference", "records"):
             for service in SERVICES:
                 if service.name not in self.config.service_ports:
                     continue
+                # as the service itself: its own Kafka principal
+                env = {**base, **self.components.kafka_env(service.name)}
                 result = subprocess.run(
                     [sys.executable, "-m", service.package, "load-demo", "--part", part],
                     capture_output=True,
@@ -130,6 +175,14 @@ class Stack:
         c = self.config
         urls = {
             "Kafka bootstrap": c.kafka_bootstrap,
+            **(
+                {
+                    "Kafka mutual TLS": c.kafka_tls_bootstrap,
+                    "Kafka credentials": str(c.security_dir / "credentials.json"),
+                }
+                if c.kafka_tls_bootstrap
+                else {}
+            ),
             "MongoDB": c.mongo_uri,
             "Tracing UI (Zipkin)": f"{c.zipkin_url}/zipkin/",
             # Debian's build serves only the classic UI

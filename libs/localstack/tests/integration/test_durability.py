@@ -7,13 +7,16 @@ from collections.abc import Callable
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from hub_localstack.stack import Stack
+from hub_messaging.kafka_security import KafkaSecurity
 from pymongo import AsyncMongoClient, WriteConcern
 
 pytestmark = pytest.mark.integration
 
 
-async def _produce(bootstrap: str, topic: str, count: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+async def _produce(bootstrap: str, security: KafkaSecurity, topic: str, count: int) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **security.aiokafka()
+    )
     await producer.start()
     try:
         for i in range(count):
@@ -22,9 +25,13 @@ async def _produce(bootstrap: str, topic: str, count: int) -> None:
         await producer.stop()
 
 
-async def _consume_all(bootstrap: str, topic: str) -> list[str]:
+async def _consume_all(bootstrap: str, security: KafkaSecurity, topic: str) -> list[str]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **security.aiokafka(),
     )
     await consumer.start()
     try:
@@ -42,8 +49,8 @@ async def test_kafka_keeps_every_message_after_sigkill_and_restart(
 ) -> None:
     stack = own_stack()
     stack.up_infrastructure(("kafka",))
-    bootstrap = stack.config.kafka_bootstrap
-    await _produce(bootstrap, "durability.test", 200)
+    bootstrap, admin = stack.config.kafka_bootstrap, stack.kafka_admin()
+    await _produce(bootstrap, admin, "durability.test", 200)
 
     killed_pid = stack.handle("kafka").pid()
     stack.handle("kafka").kill()
@@ -51,7 +58,7 @@ async def test_kafka_keeps_every_message_after_sigkill_and_restart(
     stack.up_infrastructure(("kafka",))
     assert stack.handle("kafka").pid() != killed_pid
 
-    values = await _consume_all(bootstrap, "durability.test")
+    values = await _consume_all(bootstrap, admin, "durability.test")
     assert values == [f"message-{i}" for i in range(200)]
 
 

@@ -32,3 +32,21 @@ def test_ports_can_be_moved(monkeypatch: pytest.MonkeyPatch) -> None:
     config = StackConfig.from_env()
     assert config.kafka_bootstrap == "127.0.0.1:19092"
     assert config.service_url("gateway") == "http://127.0.0.1:18000"
+
+
+def test_kafkas_three_listeners_have_their_own_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("KAFKA_BOOTSTRAP", "HUB_KAFKA_TLS_PORT", "HUB_KAFKA_CONTROLLER_PORT"):
+        monkeypatch.delenv(var, raising=False)
+    config = StackConfig.from_env()
+    assert (config.kafka_port, config.kafka_tls_port, config.kafka_controller_port) == (
+        9092,
+        9093,
+        9094,
+    )
+    ports = [config.mongo_port, config.zipkin_port, config.prometheus_port]
+    ports += list(config.service_ports.values())
+    assert not {9092, 9093, 9094} & set(ports), "no other default takes Kafka's ports"
+    monkeypatch.setenv("HUB_KAFKA_TLS_PORT", "19093")
+    assert StackConfig.from_env().kafka_tls_bootstrap == "127.0.0.1:19093"
+    monkeypatch.setenv("KAFKA_BOOTSTRAP", "kafka.internal:9092")
+    assert StackConfig.from_env().kafka_tls_bootstrap is None

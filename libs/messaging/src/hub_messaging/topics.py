@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from hub_messaging.kafka_security import KafkaSecurity
+
 DEFAULT_PARTITIONS = 3
 
 
@@ -17,9 +19,15 @@ async def ensure_topics(
     *,
     partitions: int = DEFAULT_PARTITIONS,
     replication: int = 1,
+    security: KafkaSecurity | None = None,
 ) -> list[str]:
-    """Create the missing topics (more partitions = more consumer replicas); returns new ones."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    """Create the missing topics (more partitions = more consumer replicas); returns new ones.
+
+    ``security`` defaults to the environment's (``KafkaSecurity.from_env``).
+    """
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, **(security or KafkaSecurity.from_env()).aiokafka()
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -14,6 +14,7 @@ from hub_contracts.policy import SharingPolicy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_contracts.topics import dead_letter_topic
 from hub_messaging.consumer import Delivery, EventConsumer, Handler, HandlerContext
+from hub_messaging.kafka_security import KafkaSecurity, kafka_options
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
@@ -156,7 +157,9 @@ async def running_bus(
         registry=registry,
     )
     await consumer.prepare(["notes", *collections])
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **kafka_options()
+    )
     await producer.start()
     relay = OutboxRelay(
         producer,
@@ -167,7 +170,7 @@ async def running_bus(
     await relay.prepare()
     relay.start()
     consumer.after_commit.append(relay.wake)
-    broker = KafkaBroker(bootstrap, logger=None)
+    broker = KafkaBroker(bootstrap, logger=None, security=KafkaSecurity.from_env().faststream())
     if consume:
         consumer.subscribe(broker)
         await broker.start()

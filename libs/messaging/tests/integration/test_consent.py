@@ -23,6 +23,7 @@ from hub_contracts.policy import load_policy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_contracts.topics import dead_letter_topic
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.kafka_security import KafkaSecurity, kafka_options
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
@@ -108,11 +109,15 @@ async def test_consent_is_checked_and_its_withdrawal_reaches_the_holder(
     )
     await consumer.prepare(["concerns"])
     await ensure_collections(eh, [])
-    kafka = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+    kafka = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, **kafka_options()
+    )
     await kafka.start()
     relay = OutboxRelay(kafka, [eh, fd], idle_poll_s=0.05)
     await relay.prepare()
-    broker = KafkaBroker(kafka_bootstrap, logger=None)
+    broker = KafkaBroker(
+        kafka_bootstrap, logger=None, security=KafkaSecurity.from_env().faststream()
+    )
     consumer.subscribe(broker)
     await broker.start()
     relay.start()

@@ -12,6 +12,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from bus_fixtures import note, prepare_tenant, publish, running_bus, topic_of
+from hub_messaging.kafka_security import kafka_options
 from hub_testing.bus import until
 from pymongo import AsyncMongoClient
 
@@ -41,7 +42,7 @@ async def _exit_code(proc: subprocess.Popen[str], timeout_s: float = 60) -> int:
 
 
 async def _committed(bootstrap: str, group: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)

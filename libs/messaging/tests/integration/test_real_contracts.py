@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 from hub_contracts.examples import example_events
 from hub_contracts.policy import load_policy
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.kafka_security import KafkaSecurity, kafka_options
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
@@ -47,11 +48,15 @@ async def test_a_v1_concern_is_upcast_for_a_consumer_written_for_v2(
     await consumer.prepare()
     producer_db = mongo[f"{tenant}__{v1.producer.replace('-', '_')}"]
     await ensure_collections(producer_db, [])
-    kafka = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+    kafka = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, **kafka_options()
+    )
     await kafka.start()
     relay = OutboxRelay(kafka, [producer_db], idle_poll_s=0.05)
     await relay.prepare()
-    broker = KafkaBroker(kafka_bootstrap, logger=None)
+    broker = KafkaBroker(
+        kafka_bootstrap, logger=None, security=KafkaSecurity.from_env().faststream()
+    )
     consumer.subscribe(broker)
     await broker.start()
     relay.start()

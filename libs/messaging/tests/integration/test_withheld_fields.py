@@ -24,6 +24,7 @@ from hub_contracts.policy import PolicyRule, load_policy, withheld_paths
 from hub_contracts.sharing import LawfulBasis, SharingBasis, SpecialCategoryCondition
 from hub_contracts.upcasters import latest_major
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.kafka_security import KafkaSecurity, kafka_options
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
@@ -128,13 +129,17 @@ async def test_no_recipient_holds_a_withheld_field_of_any_policy_row(
     producer_dbs = {p: mongo[f"{tenant}__{p.replace('-', '_')}"] for p in producers}
     for db in producer_dbs.values():
         await ensure_collections(db, [])
-    kafka = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+    kafka = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, **kafka_options()
+    )
     await kafka.start()
     relay = OutboxRelay(kafka, list(producer_dbs.values()), idle_poll_s=0.05)
     await relay.prepare()
     brokers = []
     for consumer in consumers:
-        broker = KafkaBroker(kafka_bootstrap, logger=None)
+        broker = KafkaBroker(
+            kafka_bootstrap, logger=None, security=KafkaSecurity.from_env().faststream()
+        )
         consumer.subscribe(broker)
         await broker.start()
         brokers.append(broker)

@@ -12,6 +12,7 @@ import time
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from hub_messaging.kafka_security import kafka_options
 
 from hub_ops.dead_letters import DeadLetter, Position, is_dead_letter_topic, tenant_of
 
@@ -33,12 +34,13 @@ def _consumer(bootstrap: str) -> AIOKafkaConsumer:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         client_id="hubctl",
+        **kafka_options(),
     )
 
 
 async def _topic_partitions(bootstrap: str) -> dict[str, list[int]]:
     """Every topic of the cluster and its partitions."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hubctl")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hubctl", **kafka_options())
     await admin.start()
     try:
         described = await admin.describe_topics()

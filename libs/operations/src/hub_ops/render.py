@@ -9,10 +9,13 @@ before it reaches a terminal.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from hub_ops.access import AclRule
+from hub_ops.acl import Plan
 from hub_ops.dead_letters import (
     DLQ_HEADER_PREFIX,
     INBOUND_MARK,
@@ -220,6 +223,9 @@ def show_json(dead: DeadLetter, zipkin_url: str) -> dict[str, Any]:
 
 # -- hubctl dlq replay ----------------------------------------------------------------------
 
+PUBLISHED_NOW = frozenset({ReplayStatus.REPLAYED, ReplayStatus.COMPLETED})
+"""Outcomes for which this run published a record: the ones to follow."""
+
 
 def render_replay(outcomes: Sequence[ReplayOutcome], metrics: Callable[[str], str | None]) -> str:
     """What was replayed, what was not and why, and how to follow the replays."""
@@ -229,11 +235,17 @@ def render_replay(outcomes: Sequence[ReplayOutcome], metrics: Callable[[str], st
         event = _event(dead)
         about = clean(dead.reason) if event == "-" else f"{clean(dead.reason)}, event {event}"
         what = f"{clean(dead.ref)} ({about})"
+        landed = f"{clean(dead.source_topic or '-')} at {outcome.published or '-'}"
         if outcome.status is ReplayStatus.REPLAYED:
             lines.append(
-                f"replayed {what} to {clean(dead.source_topic or '-')} through "
-                f"{clean(dead.recipient or '-')}'s outbox ({outcome.database}), "
-                f"by {clean(outcome.by or '-')} at {format_time(outcome.at)}"
+                f"replayed {what}: published to {landed}, by {clean(outcome.by or '-')} "
+                f"at {format_time(outcome.at)} (audited in {outcome.database})"
+            )
+        elif outcome.status is ReplayStatus.COMPLETED:
+            lines.append(
+                f"completed an earlier replay of {what} (recorded by {clean(outcome.by or '?')} "
+                f"at {format_time(outcome.at)}, never published): published to {landed}, "
+                f"by {clean(outcome.published_by or '-')} (audited in {outcome.database})"
             )
         elif outcome.status is ReplayStatus.ALREADY_REPLAYED:
             lines.append(
@@ -242,7 +254,7 @@ def render_replay(outcomes: Sequence[ReplayOutcome], metrics: Callable[[str], st
             )
         else:
             lines.append(f"not replayed: {what}: {clean(outcome.why)}")
-    replayed = [o.dead_letter for o in outcomes if o.status is ReplayStatus.REPLAYED]
+    replayed = [o.dead_letter for o in outcomes if o.status in PUBLISHED_NOW]
     if replayed:
         lines += ["", "follow it:"]
         for topic in sorted({d.topic for d in replayed}):
@@ -263,3 +275,78 @@ def render_replay(outcomes: Sequence[ReplayOutcome], metrics: Callable[[str], st
             )
             lines.append(f"  {url or recipient + ' metrics'}   ({counters})")
     return "\n".join(lines)
+
+
+# -- hubctl acl plan | apply ----------------------------------------------------------------
+
+
+def render_plan(plan: Plan) -> str:
+    """The ACL changes, by principal then one line each; what is not managed here, if any."""
+    tenants = "tenants " + ", ".join(plan.tenants)
+    if plan.applied:
+        head = (
+            f"created {len(plan.to_add)} ACL(s), deleted {len(plan.to_remove)}, "
+            f"{plan.unchanged} unchanged ({tenants})"
+        )
+        if plan.in_sync:
+            head = f"nothing to change: {plan.unchanged} ACL(s) in place ({tenants})"
+    elif plan.in_sync:
+        head = f"in sync: {plan.unchanged} ACL(s) in place, as the policy implies ({tenants})"
+    else:
+        head = (
+            f"{len(plan.to_add)} ACL(s) to add, {len(plan.to_remove)} to remove, "
+            f"{plan.unchanged} in place ({tenants})"
+        )
+    parts = [head]
+    if not plan.in_sync:
+        parts.append(_by_principal(plan))
+        lines = [f"+ {r.describe()}" for r in plan.to_add]
+        lines += [f"- {r.describe()}" for r in plan.to_remove]
+        parts.append("\n".join(lines))
+    if plan.unmanaged:
+        lines = [
+            f"{len(plan.unmanaged)} ACL(s) of principals this deployment does not manage "
+            "(left alone; remove them by hand if they should not be there):"
+        ]
+        lines += [f"  {r.describe()}" for r in plan.unmanaged]
+        parts.append("\n".join(lines))
+    if plan.credentials:
+        parts.append("SCRAM-SHA-512 password set for: " + ", ".join(plan.credentials))
+    if not plan.applied and not plan.in_sync:
+        parts.append("run `hubctl acl apply` to make the broker match")
+    return "\n\n".join(parts)
+
+
+def _by_principal(plan: Plan) -> str:
+    adding = Counter(r.principal for r in plan.to_add)
+    removing = Counter(r.principal for r in plan.to_remove)
+    rows = [
+        [clean(p), str(adding[p]), str(removing[p])] for p in sorted(set(adding) | set(removing))
+    ]
+    verbs = ("created", "deleted") if plan.applied else ("to add", "to remove")
+    return table(["principal", *verbs], rows)
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "tenants": list(plan.tenants),
+        "applied": plan.applied,
+        "in_sync": plan.in_sync,
+        "to_add": [_rule(r) for r in plan.to_add],
+        "to_remove": [_rule(r) for r in plan.to_remove],
+        "unchanged": plan.unchanged,
+        "unmanaged": [_rule(r) for r in plan.unmanaged],
+        "credentials": list(plan.credentials),
+    }
+
+
+def _rule(rule: AclRule) -> dict[str, str]:
+    return {
+        "principal": rule.principal,
+        "resource_type": rule.resource_type.value,
+        "pattern": rule.pattern.value,
+        "name": rule.name,
+        "operation": rule.operation.value,
+        "permission": rule.permission.value,
+        "host": rule.host,
+    }

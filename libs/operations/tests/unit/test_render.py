@@ -15,6 +15,7 @@ from dlq_samples import (
     policy_refused,
     without_personal_data,
 )
+from hub_ops.dead_letters import Position
 from hub_ops.render import (
     clean,
     listing_json,
@@ -132,22 +133,65 @@ def test_the_trace_link_works_with_or_without_the_ui_path(base: str) -> None:
 
 def test_replay_output_says_what_happened_to_each_and_how_to_follow_it() -> None:
     outcomes = [
-        ReplayOutcome(DEAD[0], ReplayStatus.REPLAYED, "", "stockton__front_door", AT, "alice"),
+        ReplayOutcome(
+            DEAD[0],
+            ReplayStatus.REPLAYED,
+            "",
+            "stockton__front_door",
+            AT,
+            "alice",
+            Position(2, 41),
+            "alice",
+        ),
         ReplayOutcome(DEAD[2], ReplayStatus.ALREADY_REPLAYED, "", "x", AT, "bob"),
         ReplayOutcome(DEAD[1], ReplayStatus.REFUSED, "refused by the sharing policy (...)"),
     ]
     text = render_replay(outcomes, lambda service: f"http://127.0.0.1:8001/metrics?{service}")
     assert without_personal_data(text)
     lines = text.splitlines()
-    assert lines[0].startswith(f"replayed {DEAD[0].ref} (handler-failed")
-    assert (
-        f"to {event_topic(TENANT)} through front-door's outbox (stockton__front_door)" in lines[0]
+    assert lines[0] == (
+        f"replayed {DEAD[0].ref} (handler-failed, event record-purged.v1 "
+        f"{DEAD[0].event_id}): published to {event_topic(TENANT)} at 2:41, by alice at "
+        "2026-03-04T10:15:00Z (audited in stockton__front_door)"
     )
+    assert "outbox" not in text
     assert lines[1].startswith("already replayed at 2026-03-04T10:15:00Z by bob")
+    assert lines[1].endswith("nothing changed")
     assert lines[2].startswith(f"not replayed: {DEAD[1].ref}")
     assert f"hubctl dlq list --topic {DEAD[0].topic}" in text
     assert "http://127.0.0.1:8001/metrics?front-door" in text
     assert "hub_events_consumed_total" in text
+
+
+def test_a_completed_earlier_replay_says_who_started_it_and_where_it_landed() -> None:
+    completed = ReplayOutcome(
+        DEAD[2],
+        ReplayStatus.COMPLETED,
+        "",
+        "stockton__police_feed",
+        AT,
+        "alice",
+        Position(0, 9),
+        "bob",
+    )
+    text = render_replay([completed], lambda service: None)
+    first, *follow = text.splitlines()
+    assert first == (
+        f"completed an earlier replay of {DEAD[2].ref} (unknown-school) (recorded by alice "
+        "at 2026-03-04T10:15:00Z, never published): published to "
+        f"{DEAD[2].source_topic} at 0:9, by bob (audited in stockton__police_feed)"
+    )
+    assert follow[:2] == ["", "follow it:"]
+    assert f"hubctl dlq list --topic {DEAD[2].topic}" in text
+    assert "police-feed metrics   (hub_records_ingested_total" in text
+
+
+def test_only_refusals_and_earlier_replays_give_nothing_to_follow() -> None:
+    outcomes = [
+        ReplayOutcome(DEAD[0], ReplayStatus.ALREADY_REPLAYED, "", "x", AT, "bob"),
+        ReplayOutcome(DEAD[1], ReplayStatus.REFUSED, "refused by the sharing policy (...)"),
+    ]
+    assert "follow it" not in render_replay(outcomes, lambda service: None)
 
 
 def test_clean_replaces_control_characters() -> None:

@@ -39,7 +39,7 @@ from hub_service.messaging import build_broker, build_producer
 from hub_service.problems import install_problem_handlers
 from hub_service.progress import ProgressMonitor
 from hub_service.readiness import KafkaProbe, MongoProbe, ProbeResult
-from hub_service.settings import ServiceSettings
+from hub_service.settings import ServiceSettings, missing_secrets
 from hub_service.telemetry import build_tracer_provider, instrument_pymongo
 
 log = logging.getLogger("hub_service")
@@ -158,6 +158,17 @@ class Transaction:
 Configure = Callable[[ServiceRuntime, FastAPI], None]
 
 
+class MissingSecrets(RuntimeError):
+    """A service outside development mode without the secrets it needs."""
+
+    def __init__(self, service: str, missing: Sequence[str]) -> None:
+        super().__init__(
+            f"{service} refuses to start without: {'; '.join(missing)}. "
+            "Set them, or HUB_ENV=development for a development stack."
+        )
+        self.missing = list(missing)
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -169,8 +180,12 @@ def create_service_app(
 
     The broker is built here (never at import time) and started in the
     lifespan; if Kafka is not reachable the service still starts, reports
-    not-ready, and keeps retrying.
+    not-ready, and keeps retrying. Outside development, a service lacking a
+    real secret refuses to start (``MissingSecrets``).
     """
+    missing = missing_secrets(settings)
+    if missing:
+        raise MissingSecrets(settings.service_name, missing)
     configure_logging(settings.service_name, settings.log_level)
     registry = CollectorRegistry()
     tracer_provider = build_tracer_provider(settings.service_name, settings.zipkin_endpoint)
@@ -189,7 +204,10 @@ def create_service_app(
         sharing_policy=policy,
     )
     kafka_probe = KafkaProbe(
-        settings.kafka_bootstrap, settings.service_name, settings.probe_timeout_s
+        settings.kafka_bootstrap,
+        settings.service_name,
+        settings.probe_timeout_s,
+        security=settings.kafka_security,
     )
     mongo_probe = MongoProbe(runtime.mongo, settings.probe_timeout_s)
     progress = ProgressMonitor(
@@ -201,6 +219,7 @@ def create_service_app(
         interval_s=settings.monitor_interval_s,
         stall_after_s=settings.stall_after_s,
         timeout_s=settings.probe_timeout_s,
+        security=settings.kafka_security,
     )
     runtime.progress = progress
     runtime.background.append(progress.run)
@@ -293,7 +312,11 @@ async def _start_bus(runtime: ServiceRuntime) -> None:
     """Topics and collections first, then the broker (subscribers), then the relay."""
     settings = runtime.settings
     topics = [t for c in runtime.consumers for t in c.topics()] + runtime.inbound_topics
-    await ensure_topics(settings.kafka_bootstrap, [*topics, *map(dead_letter_topic, topics)])
+    await ensure_topics(
+        settings.kafka_bootstrap,
+        [*topics, *map(dead_letter_topic, topics)],
+        security=settings.kafka_security,
+    )
     for consumer in runtime.consumers:
         await consumer.prepare(consumer.handler_collections)
     for step in runtime.on_start:

@@ -30,6 +30,7 @@ def build_broker(
     """
     return KafkaBroker(
         settings.kafka_bootstrap,
+        security=settings.kafka_security.faststream(),
         client_id=settings.service_name,
         acks="all",
         enable_idempotence=True,
@@ -46,6 +47,7 @@ def build_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     """The outbox relay's producer: ``acks=all``, idempotent, small linger for batching."""
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
+        **settings.kafka_security.aiokafka(),
         client_id=f"{settings.service_name}-relay",
         acks="all",
         enable_idempotence=True,

@@ -33,6 +33,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from hub_messaging.kafka_security import KafkaSecurity
 from hub_messaging.outbox import OUTBOX
 from hub_messaging.relay import UNSENT
 from opentelemetry.instrumentation.utils import suppress_instrumentation
@@ -87,8 +88,10 @@ class ProgressMonitor:
         stall_after_s: float = 300.0,
         timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self.bootstrap = bootstrap
+        self.security = security or KafkaSecurity.from_env()
         self.client_id = f"{client_id}-progress"
         self.groups = groups
         """Consumer group -> the topics it reads (read at each pass: filled during start-up)."""
@@ -268,6 +271,7 @@ class ProgressMonitor:
                 bootstrap_servers=self.bootstrap,
                 client_id=self.client_id,
                 request_timeout_ms=int(self.timeout_s * 1000),
+                **self.security.aiokafka(),
             )
             offsets = AIOKafkaConsumer(
                 bootstrap_servers=self.bootstrap,
@@ -275,6 +279,7 @@ class ProgressMonitor:
                 group_id=None,
                 enable_auto_commit=False,
                 request_timeout_ms=int(self.timeout_s * 1000),
+                **self.security.aiokafka(),
             )
             try:
                 await admin.start()

@@ -12,6 +12,7 @@ import contextlib
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient
+from hub_messaging.kafka_security import KafkaSecurity
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from pymongo import AsyncMongoClient
 
@@ -32,8 +33,15 @@ class KafkaProbe:
     that was down when the service started is found once it appears.
     """
 
-    def __init__(self, bootstrap: str, client_id: str, timeout_s: float) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        client_id: str,
+        timeout_s: float,
+        security: KafkaSecurity | None = None,
+    ) -> None:
         self._bootstrap = bootstrap
+        self._security = security or KafkaSecurity()
         self._client_id = f"{client_id}-readiness"
         self._timeout_s = timeout_s
         self._client: AIOKafkaAdminClient | None = None
@@ -48,6 +56,7 @@ class KafkaProbe:
                             bootstrap_servers=self._bootstrap,
                             client_id=self._client_id,
                             request_timeout_ms=int(self._timeout_s * 1000),
+                            **self._security.aiokafka(),
                         )
                         await client.start()
                         self._client = client

@@ -8,7 +8,8 @@ data. The claims are the ones an OpenID Connect provider would issue, so the
 gateway can later pass on a provider's token instead.
 
 The signing key is ``HUB_INTERNAL_TOKEN_SECRET``; unset, a development key is
-used and a warning is logged.
+used and a warning is logged, in development mode (``HUB_ENV=development``)
+only: anywhere else no token is signed or accepted without the real key.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _secret() -> str:
     secret = os.environ.get("HUB_INTERNAL_TOKEN_SECRET")
     if secret:
         return secret
+    if os.environ.get("HUB_ENV") != "development":
+        raise RuntimeError("HUB_INTERNAL_TOKEN_SECRET is required outside HUB_ENV=development")
     _warn_development_key()
     return _DEV_SECRET
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hub_messaging.kafka_security import kafka_options
 
 T = TypeVar("T")
 
@@ -20,7 +21,11 @@ async def read_topic(
 ) -> list[Any]:
     """Every record on ``topic`` once at least ``expect`` have arrived (or the timeout)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **kafka_options(),
     )
     await consumer.start()
     records: list[Any] = []
@@ -43,7 +48,11 @@ async def produce_raw(
 ) -> None:
     """Send one record as an agency system would (acks=all)."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, max_request_size=2_000_000
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        max_request_size=2_000_000,
+        **kafka_options(),
     )
     await producer.start()
     try:

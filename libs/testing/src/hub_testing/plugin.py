@@ -11,20 +11,60 @@ from pathlib import Path
 
 import pytest
 from hub_localstack.stack import Stack
+from hub_messaging.kafka_security import KafkaSecurity
 
-from hub_testing.infra import Infrastructure, local_stack_config, provide_infrastructure
+from hub_testing.infra import (
+    Infrastructure,
+    environment,
+    local_stack_config,
+    provide_infrastructure,
+)
+
+KafkaPrincipal = Callable[[str], tuple[str, KafkaSecurity]]
 
 
 @pytest.fixture(scope="session")
 def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
-    """A real Kafka broker and MongoDB-wire server for the whole session."""
-    with provide_infrastructure(tmp_path_factory.mktemp("infra")) as infra:
+    """A real Kafka broker and MongoDB-wire server for the whole session.
+
+    While it lasts, ``os.environ`` holds hub-admin's Kafka security and
+    ``HUB_ENV=development``, so every client and in-process service built from
+    the environment authenticates (as the admin).
+    """
+    with (
+        provide_infrastructure(tmp_path_factory.mktemp("infra")) as infra,
+        environment(infra.session_env()),
+    ):
         yield infra
 
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(infrastructure: Infrastructure) -> str:
+    """The SCRAM listener (SASL_SSL): services, hubctl, agency systems with a password."""
     return infrastructure.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def kafka_security(infrastructure: Infrastructure) -> KafkaSecurity:
+    """hub-admin's way into the session's Kafka (an external one's: the environment's)."""
+    return infrastructure.kafka_security
+
+
+@pytest.fixture(scope="session")
+def kafka_tls_bootstrap(infrastructure: Infrastructure) -> str:
+    """The mutual-TLS listener for agency systems with a certificate (own Kafka only)."""
+    if infrastructure.kafka_tls_bootstrap is None:
+        pytest.skip(f"a {infrastructure.origin} Kafka has no listener of the stack's to test")
+    return infrastructure.kafka_tls_bootstrap
+
+
+@pytest.fixture(scope="session")
+def kafka_principal(infrastructure: Infrastructure) -> KafkaPrincipal:
+    """``name -> (bootstrap, security)`` of any principal of the stack, for tests that
+    act as one (a service, an agency system with a password or a certificate)."""
+    if infrastructure.stack is None:
+        pytest.skip(f"the principals' credentials of a {infrastructure.origin} Kafka are unknown")
+    return infrastructure.principal
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from hub_contracts.codes import Agency, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import AgencyReference, ChildAsStated, ChildConcernRaisedV2, Sex
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_messaging.kafka_security import kafka_options
 from hub_service import ServiceSettings
 from hub_service.clock import FixedClock
 from hub_service.staff import Role, issue_token
@@ -79,7 +80,10 @@ def test_a_burst_of_alike_children_all_become_contacts_with_at_most_k_candidates
 
         async def send() -> None:
             producer = AIOKafkaProducer(
-                bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
+                bootstrap_servers=kafka_bootstrap,
+                acks="all",
+                enable_idempotence=True,
+                **kafka_options(),
             )
             await producer.start()
             try:
