@@ -219,7 +219,7 @@ def test_an_agency_system_cannot_take_the_brokers_name(
         " authentication: x509}\n"
     )
     monkeypatch.setenv(AGENCY_SYSTEMS_FILE_ENV, str(systems))
-    with pytest.raises(ValueError, match="broker's own name|not a service's"):
+    with pytest.raises(ValueError, match=r"broker's own name|not a service's"):
         security.ensure(tmp_path / "security", TENANTS)
 
 
