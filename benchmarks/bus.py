@@ -13,6 +13,13 @@ Prints events/s and p50/p99 end-to-end latency of both, and the throughput
 ratio (target: library >= 0.25 x raw). Uses KAFKA_BOOTSTRAP/MONGO_URI when
 set, else starts its own Kafka and SecantusDB in a temporary folder.
 
+Authentication: the stack's Kafka authenticates every client (SCRAM-SHA-512
+over TLS, ACLs). The same benchmark then runs again, in the same invocation,
+against a second broker of the same Kafka with no authentication at all
+(PLAINTEXT, no authoriser, started here only for this comparison), and the
+authenticated library path's throughput is printed as a ratio of the
+unauthenticated one (goal: >= 0.9). ``--no-baseline`` skips the second run.
+
     uv run python benchmarks/bus.py [--events 20000] [--per-transaction 100]
 """
 
@@ -20,7 +27,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,16 +45,21 @@ from hub_contracts.binding import to_kafka
 from hub_contracts.envelope import CloudEvent, EventPayload, register
 from hub_contracts.policy import SharingPolicy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
+from hub_localstack import provision
+from hub_localstack.config import StackConfig
+from hub_localstack.processes import ManagedProcess, free_port
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.kafka_security import ENV as KAFKA_ENV
 from hub_messaging.kafka_security import KafkaSecurity, kafka_options
 from hub_messaging.outbox import Outbox, ensure_collections
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
-from hub_testing.infra import provide_infrastructure
+from hub_testing.infra import environment, local_stack_config, provide_infrastructure
 from pydantic import Field
 from pymongo import AsyncMongoClient
 
 TARGET_RATIO = 0.25
+AUTH_TARGET_RATIO = 0.9
 
 
 @register
@@ -276,14 +291,15 @@ async def bench_raw(bootstrap: str, n: int) -> dict[str, float]:
     }
 
 
-async def run(bootstrap: str, mongo_uri: str, n: int, per_tx: int) -> int:
+async def run(bootstrap: str, mongo_uri: str, n: int, per_tx: int, label: str) -> dict[str, Any]:
     # warm the broker's JVM first, so neither path is timed against a cold Kafka
     await bench_raw(bootstrap, max(1000, n // 10))
     raw = await bench_raw(bootstrap, n)
     lib = await bench_library(bootstrap, mongo_uri, n, per_tx)
     ratio = lib["rate"] / raw["rate"]
     print(
-        f"\nbus benchmark: {n} events of {len(to_kafka(make_event('bench', 0))[1])} bytes, "
+        f"\nbus benchmark ({label}): {n} events of "
+        f"{len(to_kafka(make_event('bench', 0))[1])} bytes, "
         f"{per_tx} events per producer transaction"
     )
     print(f"{'path':<44}{'events/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
@@ -298,8 +314,54 @@ async def run(bootstrap: str, mongo_uri: str, n: int, per_tx: int) -> int:
     )
     if lib["stored"] != n:
         print(f"ERROR: {lib['stored']} of {n} events stored")
-        return 1
-    return 0 if ratio >= TARGET_RATIO else 1
+    return {"raw": raw, "library": lib, "ok": lib["stored"] == n and ratio >= TARGET_RATIO}
+
+
+def unauthenticated_kafka(folder: Path, config: StackConfig) -> tuple[ManagedProcess, str]:
+    """A broker of the same Kafka build with no authentication and no authoriser, and its
+    bootstrap address. For this benchmark's baseline only: the hub never runs one."""
+    port, controller = free_port(), free_port()
+    data = folder / "data"
+    data.mkdir(parents=True)
+    props = folder / "server.properties"
+    props.write_text(
+        "process.roles=broker,controller\nnode.id=1\n"
+        f"controller.quorum.voters=1@127.0.0.1:{controller}\n"
+        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}\n"
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n"
+        "controller.listener.names=CONTROLLER\n"
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"
+        "inter.broker.listener.name=PLAINTEXT\n"
+        "offsets.topic.replication.factor=1\ntransaction.state.log.replication.factor=1\n"
+        "transaction.state.log.min.isr=1\ngroup.initial.rebalance.delay.ms=0\n"
+        f"num.partitions=3\nlog.dirs={data}\n"
+    )
+    java = provision.java_command()
+    classpath = f"{provision.kafka_classpath(config)}/*"
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    subprocess.run(
+        [
+            *(java, "-cp", classpath, "kafka.tools.StorageTool", "format"),
+            *(f"--cluster-id={cluster_id}", f"--config={props}"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    process = ManagedProcess(
+        "kafka-plaintext",
+        [java, "-Xms256m", "-Xmx768m", "-cp", classpath, "kafka.Kafka", str(props)],
+        folder,
+        folder,
+        [port, controller],
+        lambda: _answers(port),
+    )
+    return process, f"127.0.0.1:{port}"
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def main() -> int:
@@ -312,17 +374,43 @@ def main() -> int:
     parser.add_argument("--bootstrap")
     parser.add_argument("--mongo")
     parser.add_argument("--tenant")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the unauthenticated comparison run"
+    )
     args = parser.parse_args()
     if args.role == "producer":
         asyncio.run(
             produce(args.bootstrap, args.mongo, args.tenant, args.events, args.per_transaction)
         )
         return 0
+    n, per_tx = args.events, args.per_transaction
     with tempfile.TemporaryDirectory() as state, provide_infrastructure(Path(state)) as infra:
         print(f"infrastructure: {infra.origin}", file=sys.stderr)
-        return asyncio.run(
-            run(infra.kafka_bootstrap, infra.mongo_uri, args.events, args.per_transaction)
-        )
+        with environment(infra.session_env()):  # every client authenticates (hub-admin)
+            secured = asyncio.run(
+                run(infra.kafka_bootstrap, infra.mongo_uri, n, per_tx, "SCRAM over TLS, ACLs")
+            )
+        if args.no_baseline or infra.stack is None:
+            return 0 if secured["ok"] else 1
+        folder = Path(state) / "kafka-plaintext"
+        folder.mkdir()
+        plain, bootstrap = unauthenticated_kafka(folder, local_stack_config(Path(state) / "p"))
+        plain.start()
+        try:
+            plain.wait_ready(120)
+            with environment({var: "" for var in KAFKA_ENV.values()}):
+                baseline = asyncio.run(
+                    run(bootstrap, infra.mongo_uri, n, per_tx, "no authentication")
+                )
+        finally:
+            plain.stop()
+    ratio = secured["library"]["rate"] / baseline["library"]["rate"]
+    raw_ratio = secured["raw"]["rate"] / baseline["raw"]["rate"]
+    print(
+        f"\nauthenticated / unauthenticated throughput: library {ratio:.2f}, raw {raw_ratio:.2f} "
+        f"(goal >= {AUTH_TARGET_RATIO}) -> {'PASS' if ratio >= AUTH_TARGET_RATIO else 'BELOW GOAL'}"
+    )
+    return 0 if secured["ok"] and baseline["ok"] else 1
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_messaging.kafka_security import kafka_options
 from hub_messaging.topics import ensure_topics
 from hub_service.staff import Role, issue_token
-from hub_testing.infra import provide_infrastructure
+from hub_testing.infra import environment, provide_infrastructure
 from pymongo import AsyncMongoClient
 
 TARGET_EVENTS_PER_S = 600.0
@@ -283,7 +283,11 @@ def main() -> int:
                 args.reads,
             )
         )
-    with tempfile.TemporaryDirectory() as state, provide_infrastructure(Path(state)) as infra:
+    with (
+        tempfile.TemporaryDirectory() as state,
+        provide_infrastructure(Path(state)) as infra,
+        environment(infra.session_env()),  # every client authenticates as hub-admin
+    ):
         print(f"infrastructure: {infra.origin}", file=sys.stderr)
         return asyncio.run(
             run(infra.kafka_bootstrap, infra.mongo_uri, args.events, args.readers, args.reads)

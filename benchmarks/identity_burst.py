@@ -60,7 +60,7 @@ from hub_contracts.events import AgencyReference, ChildAsStated, ChildConcernRai
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_messaging.kafka_security import kafka_options
 from hub_messaging.topics import ensure_topics
-from hub_testing.infra import provide_infrastructure
+from hub_testing.infra import environment, provide_infrastructure
 from pymongo import AsyncMongoClient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -280,7 +280,11 @@ def main() -> int:
         return asyncio.run(
             run(os.environ["KAFKA_BOOTSTRAP"], os.environ["MONGO_URI"], args.children, args.seed)
         )
-    with tempfile.TemporaryDirectory() as state, provide_infrastructure(Path(state)) as infra:
+    with (
+        tempfile.TemporaryDirectory() as state,
+        provide_infrastructure(Path(state)) as infra,
+        environment(infra.session_env()),  # every client authenticates as hub-admin
+    ):
         print(f"infrastructure: {infra.origin}", file=sys.stderr)
         return asyncio.run(run(infra.kafka_bootstrap, infra.mongo_uri, args.children, args.seed))
 
