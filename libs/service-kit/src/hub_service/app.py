@@ -218,7 +218,8 @@ def create_service_app(
         registry=registry,
         interval_s=settings.monitor_interval_s,
         stall_after_s=settings.stall_after_s,
-        timeout_s=settings.probe_timeout_s,
+        # not the readiness probe's short timeout: the offsets of every partition of every
+        # group take a few seconds to gather over SASL_SSL on a busy machine
         security=settings.kafka_security,
     )
     runtime.progress = progress

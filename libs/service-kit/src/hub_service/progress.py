@@ -86,7 +86,7 @@ class ProgressMonitor:
         registry: CollectorRegistry,
         interval_s: float = 15.0,
         stall_after_s: float = 300.0,
-        timeout_s: float = 5.0,
+        timeout_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         security: KafkaSecurity | None = None,
     ) -> None:
