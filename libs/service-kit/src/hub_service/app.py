@@ -264,19 +264,25 @@ def create_service_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": settings.service_name}
 
+    async def probe() -> list[ProbeResult]:
+        """Probe every dependency and record the answers in ``hub_dependency_up``."""
+        results: list[ProbeResult] = list(
+            await asyncio.gather(kafka_probe.check(), mongo_probe.check())
+        )
+        connected = runtime.broker_connected.is_set()
+        detail = "connected" if connected else "service's Kafka broker not connected yet"
+        results.append(ProbeResult("broker", connected, detail))
+        for r in results:
+            dependency_up.labels(r.dependency).set(1 if r.ok else 0)
+        return results
+
     @ops.get(
         "/readyz",
         summary="Readiness: 200 only when Kafka and MongoDB answer.",
         responses={503: {"description": "A dependency is not answering."}},
     )
     async def readyz() -> JSONResponse:
-        results: list[ProbeResult] = list(
-            await asyncio.gather(kafka_probe.check(), mongo_probe.check())
-        )
-        if not runtime.broker_connected.is_set():
-            results.append(ProbeResult("broker", False, "service's Kafka broker not connected yet"))
-        for r in results:
-            dependency_up.labels(r.dependency).set(1 if r.ok else 0)
+        results = await probe()
         ready = all(r.ok for r in results)
         return JSONResponse(
             status_code=200 if ready else 503,
@@ -297,6 +303,7 @@ def create_service_app(
 
     @ops.get("/metrics", summary="Prometheus metrics.", response_class=Response)
     async def metrics(request: Request) -> Response:
+        await probe()  # each scrape sees the dependencies as they are, not as last asked
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(ops)

@@ -41,6 +41,8 @@ def test_ready_when_broker_and_database_answer(kafka_bootstrap: str, mongo_uri: 
         metrics = client.get("/metrics").text
         assert 'hub_dependency_up{dependency="kafka"} 1.0' in metrics
         assert 'hub_dependency_up{dependency="mongodb"} 1.0' in metrics
+        # every scrape probes again: no stale 0 from a readiness check before the bus was up
+        assert 'hub_dependency_up{dependency="broker"} 1.0' in metrics
 
 
 def test_status_says_whether_work_flows_and_metrics_show_the_backlog(
