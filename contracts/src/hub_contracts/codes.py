@@ -1,6 +1,6 @@
 """Code lists of the contracts: DfE / Standard Safeguarding Dataset codes, and the hub's own.
 
-The DfE lists follow ``shared/reference/codes.yaml`` (Data to Insight's Standard
+The DfE lists follow ``hub_contracts/reference/codes.yaml`` (Data to Insight's Standard
 Safeguarding Dataset, which follows the Children in Need census); a unit test
 checks them against that file both ways. Each member's meaning is in
 ``DESCRIPTIONS`` (and ``member.description``), so documents and screens never

@@ -11,7 +11,9 @@ import re
 DEFAULT_TENANTS: tuple[str, ...] = ("hartlepool", "stockton")
 """The boroughs the hub serves out of the box; configurable with ``HUB_TENANTS``."""
 
-_TENANT_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+TENANT_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
+"""A tenant id: lower-case letters, digits and '-', 2 to 40 long, starting with a letter."""
+_TENANT_RE = re.compile(TENANT_PATTERN)
 
 
 class UnknownTenantError(ValueError):

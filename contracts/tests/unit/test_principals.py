@@ -66,9 +66,9 @@ def test_every_agency_service_takes_the_record_kinds_the_catalogue_names() -> No
     """The catalogue's inbound kinds are the services' own record kinds (their inbound topics)."""
     from early_help.service_layer.records import EPISODE_CLOSURES, EPISODES, STEP_UP_REQUESTS
     from education.service_layer.records import ATTENDANCE_CONCERNS, EXCLUSIONS, PUPILS
-    from health_feed.entrypoints.http import FHIR_BUNDLES
-    from police_feed.entrypoints.http import INCIDENTS
-    from social_care.entrypoints.http import STATUS_CHANGES, STEP_DOWN_REQUESTS
+    from health_feed.service_layer.attendances import FHIR_BUNDLES
+    from police_feed.service_layer.incidents import INCIDENTS
+    from social_care.service_layer.records import STATUS_CHANGES, STEP_DOWN_REQUESTS
 
     kinds = {
         "police-feed": (INCIDENTS,),

@@ -1,4 +1,8 @@
-"""The sharing basis each agency relies on when it publishes (DOMAIN.md, "Sharing lawfully")."""
+"""The sharing basis each agency relies on when it publishes.
+
+The bases, and the condition special category data needs, are those of the
+sharing policy (``hub_contracts/sharing-policy.yaml``; docs/adr/0005).
+"""
 
 from __future__ import annotations
 

@@ -22,8 +22,9 @@ import logging
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Header, Path, Request
+from fastapi import Header, Request
 from hub_service.app import ServiceRuntime
+from hub_service.deps import TenantPath
 from hub_service.problems import ProblemError
 from hub_service.settings import ServiceSettings
 
@@ -86,7 +87,7 @@ def _clients(request: Request) -> list[_Client]:
 
 async def authenticated(
     request: Request,
-    tenant: Annotated[str, Path(description="Tenant id, e.g. 'stockton'.")],
+    tenant: TenantPath,
     authorization: Annotated[
         str | None, Header(description="`Bearer <token>` of the agency system.")
     ] = None,

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from hub_contracts.codes import AGENCY_OF_SERVICE, Agency
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events.enquiries import (
@@ -31,6 +31,7 @@ from hub_contracts.sharing import Purpose
 from hub_messaging.consumer import Delivery, Handler, HandlerContext
 from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock, SystemClock
+from hub_service.deps import TenantPath
 from hub_service.problems import problem_responses
 from prometheus_client import Counter, Histogram
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -38,7 +39,7 @@ from pymongo import DESCENDING
 
 from hub_agency.basis import agency_basis
 from hub_agency.clients import Principal, authenticated
-from hub_agency.people import ChildAsSeen
+from hub_agency.domain import ChildAsSeen
 
 ENQUIRIES = "enquiries"
 Answer = InformationHeld | NothingHeld | NotShared
@@ -180,7 +181,7 @@ class EnquiryAnswering:
         async def list_enquiries(
             request: Request,
             principal: Annotated[Principal, Depends(authenticated)],
-            tenant: Annotated[str, Path(description="Tenant id.")],
+            tenant: TenantPath,
             limit: Annotated[int, Query(ge=1, le=500)] = 100,
         ) -> list[dict[str, Any]]:
             cursor = (

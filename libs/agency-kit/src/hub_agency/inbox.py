@@ -8,11 +8,13 @@ staff can see what they were told, by whom, and why they may hold it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from hub_messaging.consumer import Delivery, HandlerContext
+from hub_messaging.documents import Document
 from hub_service.app import ServiceRuntime
+from hub_service.deps import TenantPath
 from hub_service.problems import problem_responses
 from pymongo import DESCENDING
 
@@ -21,7 +23,7 @@ from hub_agency.clients import Principal, authenticated
 INBOX = "inbox"
 
 
-def inbox_document(delivery: Delivery) -> dict[str, Any]:
+def inbox_document(delivery: Delivery) -> Document:
     event = delivery.event
     return {
         "_id": event.id,
@@ -54,12 +56,12 @@ def inbox_router(runtime: ServiceRuntime) -> APIRouter:
     )
     async def inbox(
         principal: Annotated[Principal, Depends(authenticated)],
-        tenant: Annotated[str, Path(description="Tenant id.")],
+        tenant: TenantPath,
         event_name: Annotated[
             str | None, Query(description="Only this event, e.g. 'contact-decided'.")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Document]:
         query = {"event_name": event_name} if event_name else {}
         cursor = (
             runtime.database(tenant)[INBOX].find(query).sort("received_at", DESCENDING).limit(limit)

@@ -20,7 +20,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -30,54 +30,36 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
-from hub_contracts.envelope import SUBJECT_PATTERN, CloudEvent, EventPayload
+from hub_contracts.envelope import CloudEvent, EventPayload
 from hub_contracts.sharing import SharingBasis
 from hub_contracts.topics import dead_letter_topic, topic_name
 from hub_messaging.consumer import batch_handling_histogram
+from hub_messaging.documents import Document
 from hub_messaging.failures import database_unreachable, describe_failure
 from hub_messaging.outbox import OUTBOX, records_row
 from hub_messaging.outbox import OutgoingRecord as _Record
 from hub_service.app import ServiceRuntime, Transaction
+from hub_service.deps import TenantPath
 from hub_service.problems import MAX_BODY_BYTES, ProblemError, problem_responses
 from prometheus_client import Counter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from pymongo import DESCENDING
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError
 
 from hub_agency.clients import Principal, authenticated
+from hub_agency.domain import AgencyRecord, Rejected
 
 log = logging.getLogger("hub_agency.ingest")
-Document = dict[str, Any]
 INGESTED = "ingested_records"
-TRANSACTION_ATTEMPTS = 4
+LOOKS = 2
+"""Transactions at one record when the first meets the same id committed concurrently
+(a ``DuplicateKeyError``): the second finds it and answers as for a resend."""
 RECORD_ATTEMPTS = 3
 """Attempts at a record from Kafka that fails for a reason other than the record itself."""
 RETRY_BACKOFF_S = 0.2
 
 
-class AgencyRecord(BaseModel):
-    """Base of the records an agency system sends: frozen, closed, keyed by its own id."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    record_id: str = Field(
-        pattern=SUBJECT_PATTERN,
-        description="The agency system's own id for this record (letters, digits, '.', '_', "
-        "':' and '-', at most 100); sending it again is harmless.",
-    )
-
-
 R = TypeVar("R", bound=AgencyRecord)
-
-
-class Rejected(Exception):
-    """A record that is valid in shape but cannot be accepted (e.g. an unknown school)."""
-
-    def __init__(self, reason: str, detail: str, status: int = 422) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail[:500]
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -211,31 +193,29 @@ class RecordIngest:
             json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
         ).hexdigest()
         key = f"{kind.name}:{record.record_id}"
-        for attempt in range(TRANSACTION_ATTEMPTS):
+
+        async def once(tx: Transaction) -> IngestOutcome:
+            return await self._ingest_once(
+                tx, kind, tenant, record, body, digest, key, principal, via
+            )
+
+        for _ in range(LOOKS):
             try:
-                outcome = await self._ingest_once(
-                    kind, tenant, record, body, digest, key, principal, via
-                )
+                # transient errors (a write conflict) are retried, boundedly, by the runtime
+                outcome = await self.runtime.run_transaction(tenant, once)
             except DuplicateKeyError:
-                # the same id committed concurrently: the next attempt sees it
+                # the same id committed concurrently: looking again finds it
                 continue
-            except PyMongoError as exc:
-                if (
-                    exc.has_error_label("TransientTransactionError")
-                    and attempt + 1 < TRANSACTION_ATTEMPTS
-                ):
-                    await asyncio.sleep(0.05 * (attempt + 1))
-                    continue
-                raise
             except Rejected as exc:
                 self._metrics.rejected.labels(kind.name, via, exc.reason).inc()
                 raise
             self._metrics.ingested.labels(kind.name, via, outcome.status).inc()
             return outcome
-        raise RuntimeError(f"could not commit {key} after {TRANSACTION_ATTEMPTS} attempts")
+        raise RuntimeError(f"could not commit {key} after {LOOKS} attempts")
 
     async def _ingest_once(
         self,
+        tx: Transaction,
         kind: RecordKind[R],
         tenant: str,
         record: R,
@@ -246,63 +226,67 @@ class RecordIngest:
         via: Literal["http", "kafka"],
     ) -> IngestOutcome:
         now = datetime.now(UTC)
-        async with self.runtime.transaction(tenant) as tx:
-            seen = await tx.db[INGESTED].find_one({"_id": key}, session=tx.session)
-            if seen is not None:
-                if seen["sha256"] != digest:
-                    raise Rejected(
-                        "record-id-conflict",
-                        f"{kind.name} {record.record_id} was already accepted with different "
-                        "content; send changes as a new record",
-                        status=409,
-                    )
-                stored = IngestOutcome.model_validate(seen["outcome"])
-                return stored.model_copy(update={"status": "duplicate"})
-            ctx = IngestContext(tenant, self.service, tx, principal, via, now)
-            events = await kind.apply(record, ctx)
-            decisions = await tx.publish(events) if events else []
-            outcome = IngestOutcome(
-                kind=kind.name,
-                record_id=record.record_id,
-                status="accepted",
-                received_at=now,
-                events=[
-                    PublishedEvent(id=e.id, type=e.type, shared=d.allowed)
-                    for e, d in zip(events, decisions, strict=True)
-                ],
-            )
-            await tx.db[kind.collection].insert_one(
-                {
-                    "_id": record.record_id,
-                    "record": body,
-                    "received_at": now,
-                    "principal": principal,
-                    "via": via,
-                },
-                session=tx.session,
-            )
-            await tx.db[INGESTED].insert_one(
-                {"_id": key, "sha256": digest, "outcome": outcome.model_dump(mode="json")},
-                session=tx.session,
-            )
+        seen = await tx.db[INGESTED].find_one({"_id": key}, session=tx.session)
+        if seen is not None:
+            if seen["sha256"] != digest:
+                raise Rejected(
+                    "record-id-conflict",
+                    f"{kind.name} {record.record_id} was already accepted with different "
+                    "content; send changes as a new record",
+                    status=409,
+                )
+            stored = IngestOutcome.model_validate(seen["outcome"])
+            return stored.model_copy(update={"status": "duplicate"})
+        ctx = IngestContext(tenant, self.service, tx, principal, via, now)
+        events = await kind.apply(record, ctx)
+        decisions = await tx.publish(events) if events else []
+        outcome = IngestOutcome(
+            kind=kind.name,
+            record_id=record.record_id,
+            status="accepted",
+            received_at=now,
+            events=[
+                PublishedEvent(id=e.id, type=e.type, shared=d.allowed)
+                for e, d in zip(events, decisions, strict=True)
+            ],
+        )
+        await tx.db[kind.collection].insert_one(
+            {
+                "_id": record.record_id,
+                "record": body,
+                "received_at": now,
+                "principal": principal,
+                "via": via,
+            },
+            session=tx.session,
+        )
+        await tx.db[INGESTED].insert_one(
+            {"_id": key, "sha256": digest, "outcome": outcome.model_dump(mode="json")},
+            session=tx.session,
+        )
         return outcome
 
     # -- HTTP --------------------------------------------------------------------------
-    def router(self) -> APIRouter:
-        """``POST /v1/{tenant}/<route>`` per kind, plus reading back what was accepted."""
+    def router(self, *, without_list: Collection[RecordKind[Any]] = ()) -> APIRouter:
+        """``POST /v1/{tenant}/<route>`` per kind, plus reading back what was accepted.
+
+        ``without_list``: kinds whose ``GET /v1/{tenant}/<route>`` list the
+        service serves itself (e.g. with each item's current state), so that
+        the API has, and documents, one ``GET`` there.
+        """
         router = APIRouter(prefix="/v1/{tenant}", tags=["records"])
         for kind in self.kinds:
-            self._add_routes(router, kind)
+            self._add_routes(router, kind, listed=kind not in without_list)
         return router
 
-    def _add_routes(self, router: APIRouter, kind: RecordKind[R]) -> None:
+    def _add_routes(self, router: APIRouter, kind: RecordKind[R], *, listed: bool) -> None:
         ingest = self
 
         async def post(
             record: kind.model,  # type: ignore[name-defined]
             request: Request,
             principal: Annotated[Principal, Depends(authenticated)],
-            tenant: Annotated[str, Path(description="Tenant id, e.g. 'stockton'.")],
+            tenant: TenantPath,
         ) -> Any:
             try:
                 outcome = await ingest.ingest(
@@ -332,7 +316,7 @@ class RecordIngest:
 
         async def list_records(
             principal: Annotated[Principal, Depends(authenticated)],
-            tenant: Annotated[str, Path(description="Tenant id.")],
+            tenant: TenantPath,
             limit: Annotated[int, Query(ge=1, le=500)] = 100,
         ) -> list[dict[str, Any]]:
             db = ingest.runtime.database(tenant)
@@ -341,7 +325,7 @@ class RecordIngest:
 
         async def get_record(
             principal: Annotated[Principal, Depends(authenticated)],
-            tenant: Annotated[str, Path(description="Tenant id.")],
+            tenant: TenantPath,
             record_id: Annotated[str, Path(description="The agency's record id.")],
         ) -> dict[str, Any]:
             doc = await ingest.runtime.database(tenant)[kind.collection].find_one(
@@ -351,13 +335,14 @@ class RecordIngest:
                 raise ProblemError(404, "record-not-found", f"no {kind.name} {record_id}")
             return _public(doc)
 
-        router.add_api_route(
-            f"/{kind.route}",
-            list_records,
-            methods=["GET"],
-            summary=f"Latest {kind.route} accepted",
-            responses=problem_responses(401, 403, 404),
-        )
+        if listed:
+            router.add_api_route(
+                f"/{kind.route}",
+                list_records,
+                methods=["GET"],
+                summary=f"Latest {kind.route} accepted",
+                responses=problem_responses(401, 403, 404),
+            )
         router.add_api_route(
             f"/{kind.route}/{{record_id}}",
             get_record,

@@ -10,43 +10,18 @@ weak match on a name alone is never used.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from hub_contracts.events.common import ChildAsStated
-from pydantic import BaseModel, ConfigDict, Field
+from hub_messaging.documents import Document
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.utils import default_process
 
-Document = dict[str, Any]
+from hub_agency.domain import ChildAsSeen
+
 CHILDREN = "children"
 NAME_SIMILARITY = 0.88
 """Least Jaro-Winkler similarity (0-1) of both names for a date-of-birth match to count."""
-
-
-class ChildAsSeen(BaseModel):
-    """The child in an enquiry as this agency may see it (fields may be withheld)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    given_name: str | None = None
-    family_name: str | None = None
-    date_of_birth: date | None = None
-    sex: str | None = None
-    nhs_number: str | None = None
-    upn: str | None = None
-    agency_person_id: str | None = None
-    postcode: str | None = Field(default=None, description="From the address, when visible.")
-
-    @classmethod
-    def from_data(cls, child: dict[str, Any] | None) -> ChildAsSeen:
-        child = dict(child or {})
-        address = child.pop("address", None)
-        if isinstance(address, dict):
-            child["postcode"] = address.get("postcode")
-        return cls.model_validate(child)
 
 
 def _key(name: str | None) -> str:

@@ -14,20 +14,12 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from hub_agency import (
-    AgencyRecord,
-    EnquiryAnswering,
-    EnquiryAsSeen,
-    IngestContext,
-    RecordIngest,
-    RecordKind,
-    Rejected,
-    agency_basis,
-    demo_token,
-    find_child,
-    remember_child,
-)
-from hub_agency.people import CHILDREN
+from hub_agency.basis import agency_basis
+from hub_agency.clients import demo_token
+from hub_agency.domain import AgencyRecord, Rejected
+from hub_agency.enquiries import EnquiryAnswering, EnquiryAsSeen
+from hub_agency.ingest import IngestContext, RecordIngest, RecordKind
+from hub_agency.people import CHILDREN, find_child, remember_child
 from hub_contracts.binding import from_kafka, to_kafka
 from hub_contracts.codes import Agency, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent
@@ -43,7 +35,8 @@ from hub_contracts.events import (
 )
 from hub_contracts.sharing import Purpose
 from hub_messaging.consumer import HandlerContext
-from hub_service import ServiceRuntime, ServiceSettings, create_service_app
+from hub_service.app import ServiceRuntime, create_service_app
+from hub_service.settings import ServiceSettings
 from hub_testing.bus import in_app, produce_raw, read_topic, running_service, until, wait_for
 from pydantic import Field
 

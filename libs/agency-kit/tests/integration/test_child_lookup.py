@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hub_agency import ChildAsSeen, ensure_child_indexes, find_child, remember_child
+from hub_agency.domain import ChildAsSeen
+from hub_agency.people import ensure_child_indexes, find_child, remember_child
 from hub_contracts.events import ChildAsStated
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase

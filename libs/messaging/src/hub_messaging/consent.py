@@ -18,10 +18,11 @@ from hub_contracts.events.records import ConsentRecorded, ConsentWithdrawn
 from hub_contracts.sharing import LawfulBasis
 from pymongo import UpdateOne
 
+from hub_messaging.documents import Document
+
 if TYPE_CHECKING:
     from hub_messaging.consumer import Delivery, HandlerContext
 
-Document = dict[str, Any]
 CONSENTS = "consents"
 RECEIPTS = "consent_receipts"
 

@@ -68,6 +68,7 @@ from hub_messaging.consent import (
     note_receipts,
     relies_on_consent,
 )
+from hub_messaging.documents import Document
 from hub_messaging.failures import database_unreachable, describe_failure, run_transaction
 from hub_messaging.outbox import (
     OUTBOX,
@@ -81,7 +82,6 @@ from hub_messaging.outbox import (
 )
 
 log = logging.getLogger("hub_messaging.consumer")
-Document = dict[str, Any]
 PROCESSED = "processed_events"
 REPLAY_HEADER = "hub_replay_of"
 """Set on a dead letter an operator replays: ``<dlq topic>:<partition>:<offset>``."""

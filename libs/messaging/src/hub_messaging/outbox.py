@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import bson
 from bson import ObjectId
@@ -29,10 +29,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid
 
+from hub_messaging.documents import Document
+
 log = logging.getLogger("hub_messaging.outbox")
 
 OUTBOX = "outbox"
-Document = dict[str, Any]
 
 
 class SharingRefused(Exception):

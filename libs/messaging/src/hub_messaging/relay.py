@@ -38,10 +38,10 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from hub_messaging.documents import Document
 from hub_messaging.outbox import OUTBOX, OutgoingRecord, decode_records, ensure_outbox_indexes
 
 log = logging.getLogger("hub_messaging.relay")
-Document = dict[str, Any]
 LEASES = "outbox_leases"
 MAX_IN_FLIGHT = 2
 MAX_ROW_ATTEMPTS = 3

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -24,6 +25,8 @@ from hub_contracts.tenancy import UnknownTenantError, database_name
 from hub_contracts.topics import dead_letter_topic
 from hub_messaging.consent import WithdrawalHook
 from hub_messaging.consumer import BatchHandler, EventConsumer, Handler
+from hub_messaging.documents import Document
+from hub_messaging.failures import TRANSACTION_ATTEMPTS, run_transaction
 from hub_messaging.outbox import Outbox
 from hub_messaging.relay import OutboxRelay
 from hub_messaging.topics import ensure_topics
@@ -44,7 +47,9 @@ from hub_service.telemetry import build_tracer_provider, instrument_pymongo
 
 log = logging.getLogger("hub_service")
 
-Document = dict[str, object]
+Database = AsyncDatabase[Document]
+"""One tenant's database of one service."""
+T = TypeVar("T")
 BROKER_RETRY_S = 2.0
 
 
@@ -75,7 +80,7 @@ class ServiceRuntime:
     background_tasks: list[asyncio.Task[None]] = field(default_factory=list)
     """The running background loops (cancelled, and awaited, when the app stops)."""
 
-    def database(self, tenant: str) -> AsyncDatabase[Document]:
+    def database(self, tenant: str) -> Database:
         """This service's database for ``tenant``; unknown tenants are refused."""
         if tenant not in self.settings.tenants:
             raise UnknownTenantError(tenant, "not a tenant of this deployment")
@@ -125,6 +130,19 @@ class ServiceRuntime:
         self.consumers.append(consumer)
         return consumer
 
+    def prepare_each_database(self, step: Callable[[Database], Awaitable[None]]) -> None:
+        """At start-up, before the broker consumes, run ``step`` on each tenant's database.
+
+        For a service's indexes and collections; ``step`` must be idempotent
+        (it runs at every start).
+        """
+
+        async def prepare() -> None:
+            for tenant in self.settings.tenants:
+                await step(self.database(tenant))
+
+        self.on_start.append(prepare)
+
     def wake_relay(self) -> None:
         if self.relay is not None:
             self.relay.wake()
@@ -141,12 +159,35 @@ class ServiceRuntime:
             yield Transaction(db, session, self.outbox)
         self.wake_relay()
 
+    async def run_transaction(
+        self,
+        tenant: str,
+        apply: Callable[[Transaction], Awaitable[T]],
+        *,
+        attempts: int = TRANSACTION_ATTEMPTS,
+    ) -> T:
+        """``apply`` in one transaction on ``tenant``'s database, retried on transient errors.
+
+        A write conflict (another request changing the same documents) or a
+        primary stepping down is retried, at most ``attempts`` times in all
+        (``hub_messaging.failures.run_transaction``); ``apply`` therefore
+        reads what it decides on inside the transaction. Any other error, and
+        the last transient one, is raised.
+        """
+        db = self.database(tenant)
+        outbox = self.outbox
+        result = await run_transaction(
+            self.mongo, lambda session: apply(Transaction(db, session, outbox)), attempts=attempts
+        )
+        self.wake_relay()
+        return result
+
 
 @dataclass(frozen=True)
 class Transaction:
     """An open transaction on one tenant database, with its outbox."""
 
-    db: AsyncDatabase[Document]
+    db: Database
     session: AsyncClientSession
     outbox: Outbox
 

@@ -29,10 +29,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from hub_messaging.documents import Document
 from hub_messaging.kafka_security import KafkaSecurity
 from hub_messaging.outbox import OUTBOX
 from hub_messaging.relay import UNSENT
@@ -42,7 +42,6 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 log = logging.getLogger("hub_service.progress")
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)

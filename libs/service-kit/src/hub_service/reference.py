@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from hub_contracts.tenancy import UnknownTenantError
 
 from hub_service.app import ServiceRuntime
-
-TenantPath = Annotated[str, Path(description="Tenant id, e.g. 'hartlepool'.")]
+from hub_service.deps import TenantPath
 
 
 def reference_router(collections: dict[str, str]) -> APIRouter:

@@ -10,6 +10,10 @@ gateway can later pass on a provider's token instead.
 The signing key is ``HUB_INTERNAL_TOKEN_SECRET``; unset, a development key is
 used and a warning is logged, in development mode (``HUB_ENV=development``)
 only: anywhere else no token is signed or accepted without the real key.
+
+The user model itself (``StaffUser``, ``Role``) lives in ``hub_service.users``,
+which does no I/O; it is re-exported here for the callers that import it from
+this module.
 """
 
 from __future__ import annotations
@@ -18,44 +22,33 @@ import logging
 import os
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Header, Path
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Depends, Header
 
+from hub_service.deps import TenantPath
 from hub_service.problems import ProblemError
+from hub_service.users import Role, StaffUser
+
+__all__ = [
+    "AUDIENCE",
+    "ISSUER",
+    "TOKEN_LIFETIME",
+    "Role",
+    "StaffUser",
+    "StaffUserDep",
+    "issue_token",
+    "staff_user",
+    "verify_token",
+]
 
 log = logging.getLogger("hub_service.staff")
 AUDIENCE = "childrens-hub"
 ISSUER = "childrens-hub-gateway"
 TOKEN_LIFETIME = timedelta(minutes=5)
 _DEV_SECRET = "development-only-internal-token-secret-change-me"  # noqa: S105
-
-
-class Role(StrEnum):
-    """What a hub user may do (ARCHITECTURE.md, "Tenancy and access")."""
-
-    PRACTITIONER = "hub-practitioner"
-    MANAGER = "hub-manager"
-    AGENCY_LIAISON = "agency-liaison"
-    AUDITOR = "auditor"
-
-
-class StaffUser(BaseModel):
-    """A signed-in hub user as an internal API sees them."""
-
-    model_config = ConfigDict(frozen=True)
-
-    user_id: str = Field(description="Stable user id (the token's ``sub``).")
-    roles: frozenset[Role] = Field(description="The user's roles.")
-    tenants: frozenset[str] = Field(description="Tenants the user works for.")
-    purpose: str | None = Field(default=None, description="Why they are looking, if given.")
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles & set(roles))
 
 
 def _secret() -> str:
@@ -123,7 +116,7 @@ def staff_user(
     """A dependency: the signed-in user, in the path's tenant, holding one of ``allowed``."""
 
     async def dependency(
-        tenant: Annotated[str, Path(description="Tenant id, e.g. 'stockton'.")],
+        tenant: TenantPath,
         authorization: Annotated[
             str | None, Header(description="`Bearer <staff token>` from the gateway.")
         ] = None,

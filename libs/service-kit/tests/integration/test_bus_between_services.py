@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any, ClassVar
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from hub_contracts.envelope import CloudEvent, EventPayload, register
 from hub_contracts.policy import SharingPolicy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_messaging.consumer import Delivery, HandlerContext
-from hub_service import ServiceRuntime, ServiceSettings, create_service_app
+from hub_service.app import ServiceRuntime, create_service_app
+from hub_service.settings import ServiceSettings
+from hub_testing.bus import in_app, running_service, wait_for
 from pydantic import Field
 
 pytestmark = pytest.mark.integration
@@ -48,13 +48,6 @@ def _settings(service: str, tenant: str, kafka: str, mongo: str) -> ServiceSetti
     )
 
 
-def _wait_ready(client: TestClient) -> None:
-    deadline = time.monotonic() + 60
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline, client.get("/readyz").json()
-        time.sleep(0.2)
-
-
 def test_police_event_reaches_the_front_door_minimised_in_the_same_tenant(
     kafka_bootstrap: str, mongo_uri: str, unique_name: str
 ) -> None:
@@ -79,9 +72,7 @@ def test_police_event_reaches_the_front_door_minimised_in_the_same_tenant(
         policy=POLICY,
         configure=front_door_configure,
     )
-    with TestClient(front_door) as fd_client, TestClient(police) as police_client:
-        _wait_ready(fd_client)
-        _wait_ready(police_client)
+    with running_service(front_door) as fd_client, running_service(police) as police_client:
         police_runtime: ServiceRuntime = police.state.runtime
         fd_runtime: ServiceRuntime = front_door.state.runtime
         event = CloudEvent.new(
@@ -102,15 +93,12 @@ def test_police_event_reaches_the_front_door_minimised_in_the_same_tenant(
                 decisions = await tx.publish([event])
                 assert decisions[0].allowed
 
-        police_client.portal.call(record_incident)  # type: ignore[union-attr]
+        in_app(police_client, record_incident)
 
         async def stored() -> list[dict[str, Any]]:
             return await fd_runtime.database(tenant)["concerns"].find().to_list()
 
-        deadline = time.monotonic() + 30
-        while not (docs := fd_client.portal.call(stored)):  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the front door never received the event"
-            time.sleep(0.2)
+        docs = wait_for(lambda: in_app(fd_client, stored), what="the event at the front door")
         assert docs == [
             {
                 "_id": event.id,

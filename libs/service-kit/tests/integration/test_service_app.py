@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hub_localstack.processes import free_port
-from hub_service import ServiceRuntime, ServiceSettings, create_service_app
+from hub_service.app import ServiceRuntime, create_service_app
 from hub_service.reference import reference_router
+from hub_service.settings import ServiceSettings
+from hub_testing.bus import running_service, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -20,23 +20,13 @@ def _settings(kafka: str, mongo: str) -> ServiceSettings:
     )
 
 
-def _wait_ready(client: TestClient, timeout_s: float = 30) -> dict[str, object]:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        response = client.get("/readyz")
-        if response.status_code == 200 or time.monotonic() > deadline:
-            return {"http_status": response.status_code, **response.json()}
-        time.sleep(0.3)
-
-
 def test_ready_when_broker_and_database_answer(kafka_bootstrap: str, mongo_uri: str) -> None:
     app = create_service_app(_settings(kafka_bootstrap, mongo_uri), title="t")
-    with TestClient(app) as client:
-        body = _wait_ready(client)
-        assert body["http_status"] == 200
+    with running_service(app) as client:  # returns once /readyz answers 200
+        body = client.get("/readyz").json()
         assert body["status"] == "ready"
-        assert body["checks"]["kafka"]["ok"] is True  # type: ignore[index]
-        assert body["checks"]["mongodb"]["ok"] is True  # type: ignore[index]
+        assert body["checks"]["kafka"]["ok"] is True
+        assert body["checks"]["mongodb"]["ok"] is True
         assert client.get("/healthz").json() == {"status": "ok", "service": "education"}
         metrics = client.get("/metrics").text
         assert 'hub_dependency_up{dependency="kafka"} 1.0' in metrics
@@ -50,12 +40,12 @@ def test_status_says_whether_work_flows_and_metrics_show_the_backlog(
 ) -> None:
     settings = _settings(kafka_bootstrap, mongo_uri).model_copy(update={"monitor_interval_s": 0.5})
     app = create_service_app(settings, title="t")
-    with TestClient(app) as client:
-        assert _wait_ready(client)["http_status"] == 200
-        deadline = time.monotonic() + 30
-        while (status := client.get("/statusz").json())["checked_at"] is None:
-            assert time.monotonic() < deadline, "the progress monitor never ran"
-            time.sleep(0.3)
+    with running_service(app) as client:
+        status = wait_for(
+            lambda: client.get("/statusz").json(),
+            done=lambda answer: answer["checked_at"] is not None,
+            what="the progress monitor to run",
+        )
         assert status["status"] == "ok"
         assert status["stalled_partitions"] == []
         assert set(status["outbox"]) == {"hartlepool", "stockton"}

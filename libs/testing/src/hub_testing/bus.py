@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
@@ -73,10 +73,37 @@ async def until(
     return result
 
 
-def wait_for(fetch: Callable[[], T | None], timeout_s: float = 30, what: str = "condition") -> T:
-    """Poll a synchronous ``fetch`` (e.g. an HTTP call) until it returns something truthy."""
+@overload
+def wait_for(
+    fetch: Callable[[], T | None], timeout_s: float = 30, what: str = "condition"
+) -> T: ...
+
+
+@overload
+def wait_for(
+    fetch: Callable[[], T],
+    timeout_s: float = 30,
+    what: str = "condition",
+    *,
+    done: Callable[[T], object],
+) -> T: ...
+
+
+def wait_for(
+    fetch: Callable[[], Any],
+    timeout_s: float = 30,
+    what: str = "condition",
+    *,
+    done: Callable[[Any], object] = bool,
+) -> Any:
+    """Poll a synchronous ``fetch`` (e.g. an HTTP call) until ``done`` with what it returns.
+
+    By default until it returns something truthy; returns that. Tests poll
+    from their own thread (a ``TestClient`` cannot be called from the app's
+    event loop), so this sleeps rather than awaits.
+    """
     deadline = time.monotonic() + timeout_s
-    while not (result := fetch()):
+    while not done(result := fetch()):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)

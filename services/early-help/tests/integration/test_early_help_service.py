@@ -9,8 +9,6 @@ enquiries are answered from the episodes.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +16,8 @@ from typing import Any
 import pytest
 from early_help.bootstrap import SERVICE, build_app
 from fastapi.testclient import TestClient
-from hub_agency import agency_basis, demo_token
+from hub_agency.basis import agency_basis
+from hub_agency.clients import demo_token
 from hub_contracts.binding import from_kafka, to_kafka
 from hub_contracts.codes import Agency, ContactOutcome, PrimaryNeed, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent, EventPayload
@@ -44,8 +43,9 @@ from hub_contracts.events import (
     StepUpRequested,
 )
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
-from hub_service import ServiceRuntime, ServiceSettings
-from hub_testing.bus import in_app, produce_raw, read_topic, running_service, until
+from hub_service.app import ServiceRuntime
+from hub_service.settings import ServiceSettings
+from hub_testing.bus import in_app, produce_raw, read_topic, running_service, until, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -155,15 +155,6 @@ def _publish(client: TestClient, kafka: str, *events: CloudEvent) -> None:
             await produce_raw(kafka, event.topic, value, headers, key)
 
     in_app(client, send)
-
-
-def _wait(check: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
-    """Poll an HTTP check from the test's thread until it answers something truthy."""
-    deadline = time.monotonic() + timeout_s
-    while not (result := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-    return result
 
 
 def _referral(tenant: str, referral_id: str, sharing: SharingBasis, **extra: Any) -> CloudEvent:
@@ -329,7 +320,7 @@ def test_referrals_and_step_downs_are_received_and_allocated_to_episodes(
             listed = client.get(url, headers=_auth(tenant)).json()
             return listed if len(listed) == 2 else None
 
-        received = {r["referral_id"]: r for r in _wait(both, "two referrals")}
+        received = {r["referral_id"]: r for r in wait_for(both, what="two referrals")}
         assert received["SD-1"]["status"] == "awaiting-allocation"
         assert received["SD-1"]["sent_by_service"] == "social-care"
         assert received["SD-1"]["sent_by"] == "user:sc-0007"
@@ -360,7 +351,7 @@ def test_referrals_and_step_downs_are_received_and_allocated_to_episodes(
             items = client.get(f"/v1/{tenant}/inbox", headers=_auth(tenant)).json()
             return items if len(items) == 3 else None
 
-        names = sorted(i["event_name"] for i in _wait(inbox, "three inbox items"))
+        names = sorted(i["event_name"] for i in wait_for(inbox, what="three inbox items"))
         assert names == ["contact-decided", "referral-to-early-help", "step-down-requested"]
 
         opened_on_bus = in_app(
@@ -384,7 +375,7 @@ def test_referrals_and_step_downs_are_received_and_allocated_to_episodes(
             listed = client.get(url, headers=_auth(tenant)).json()
             return listed if len(listed) == 1 else None
 
-        assert [r["referral_id"] for r in _wait(purged, "the purge")] == ["SD-1"]
+        assert [r["referral_id"] for r in wait_for(purged, what="the purge")] == ["SD-1"]
         inbox_after = client.get(f"/v1/{tenant}/inbox", headers=_auth(tenant)).json()
         assert "referral-to-early-help" not in {i["event_name"] for i in inbox_after}
 
@@ -431,7 +422,7 @@ def test_a_withdrawn_consent_removes_the_referral_shared_under_it(
         def received() -> Any:
             return client.get(url, headers=_auth(tenant)).json()
 
-        [referral] = _wait(received, "the consented referral")
+        [referral] = wait_for(received, what="the consented referral")
         assert (referral["status"], referral["lawful_basis"]) == (
             "awaiting-allocation",
             "uk-gdpr-6-1-a",
@@ -449,7 +440,7 @@ def test_a_withdrawn_consent_removes_the_referral_shared_under_it(
             [r] = received()
             return r if r["status"] == "consent-withdrawn" else None
 
-        after = _wait(withdrawn, "the withdrawal")
+        after = wait_for(withdrawn, what="the withdrawal")
         assert "child" not in after
         assert "reason" not in after
         assert after["details_removed"] is True
@@ -548,7 +539,7 @@ def test_a_referral_without_a_special_category_condition_is_dead_lettered(
             listed = client.get(f"/v1/{tenant}/referrals", headers=_auth(tenant)).json()
             return listed if listed else None
 
-        listed = _wait(the_accepted_one, "the referral with a condition")
+        listed = wait_for(the_accepted_one, what="the referral with a condition")
         dead = in_app(client, lambda: read_topic(kafka_bootstrap, f"{refused.topic}.dlq", expect=1))
         assert [r["referral_id"] for r in listed] == ["REF-OK"]
         [letter] = dead

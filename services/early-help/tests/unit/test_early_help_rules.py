@@ -9,7 +9,7 @@ import pytest
 from early_help.domain.episodes import Episode, EpisodeStatus, episode_or_refuse, fact_summary
 from early_help.domain.records import EpisodeClosureRecord, EpisodeRecord, StepUpRequestRecord
 from early_help.domain.referrals import ReceivedReferral, ReferralStatus, ensure_can_be_accepted
-from hub_agency import Rejected
+from hub_agency.domain import Rejected
 from hub_contracts.codes import PrimaryNeed, RagRating, ReferralSource
 from hub_contracts.events import ReferralToEarlyHelp, StepDownRequested
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis

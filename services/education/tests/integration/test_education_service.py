@@ -9,15 +9,15 @@ exactly once; the hub's enquiries are answered from what education holds.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from education.bootstrap import SERVICE, build_app
 from fastapi.testclient import TestClient
-from hub_agency import agency_basis, demo_token
+from hub_agency.basis import agency_basis
+from hub_agency.clients import demo_token
 from hub_contracts.binding import from_kafka, to_kafka
 from hub_contracts.codes import Agency, ContactOutcome, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent, EventPayload
@@ -34,12 +34,12 @@ from hub_contracts.events import (
     OperationEncompassOverdue,
 )
 from hub_contracts.sharing import Purpose
-from hub_service import ServiceRuntime, ServiceSettings
+from hub_service.app import ServiceRuntime
 from hub_service.reference import read_demo_data
-from hub_testing.bus import in_app, produce_raw, read_topic, running_service
+from hub_service.settings import ServiceSettings
+from hub_testing.bus import in_app, produce_raw, read_topic, running_service, wait_for
 
 pytestmark = pytest.mark.integration
-T = TypeVar("T")
 
 OLIVER = "B808200100022"
 AMELIA = "Z808200100011"
@@ -134,15 +134,6 @@ def publish(client: TestClient, bootstrap: str, *events: CloudEvent) -> None:
             await produce_raw(bootstrap, event.topic, value, headers, key)
 
     in_app(client, send)
-
-
-def poll(read: Callable[[], T], done: Callable[[T], bool], what: str, timeout_s: float = 30) -> T:
-    """Read over HTTP until ``done`` (the test client cannot be called from the app's loop)."""
-    deadline = time.monotonic() + timeout_s
-    while not done(found := read()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-    return found
 
 
 def from_police(tenant: str, payload: EventPayload, subject: str = "CLV-P-1") -> CloudEvent:
@@ -253,10 +244,9 @@ def test_inbound_records_that_cannot_be_accepted_are_dead_lettered_with_reasons(
     in_app(service, send)
     dead = in_app(service, lambda: read_topic(kafka_bootstrap, f"{topic}.dlq", expect=1))
     assert [dict(r.headers)["dlq_reason"] for r in dead] == [b"unknown-school"]
-    accepted = poll(
+    accepted = wait_for(
         lambda: service.get(f"/v1/{tenant}/pupils", headers=auth(tenant)).json(),
-        bool,
-        "the inbound pupil",
+        what="the inbound pupil",
     )
     assert [(p["record_id"], p["via"]) for p in accepted] == [("MIS-K1", "kafka")]
 
@@ -318,7 +308,7 @@ def test_operation_encompass_reaches_the_school_and_is_acknowledged_once(
         assert response.status_code == 200, response.text
         return list(response.json())
 
-    notes = poll(listed, lambda found: len(found) >= 2, "notifications at the school")
+    notes = wait_for(listed, done=lambda found: len(found) >= 2, what="notifications at the school")
     assert {n["notification_id"] for n in notes} == {"OE-1", "OE-2"}
     assert all(n["status"] == "awaiting-acknowledgement" for n in notes)
     assert notes[0]["received_at"] >= notes[1]["received_at"]  # newest first
@@ -326,11 +316,14 @@ def test_operation_encompass_reaches_the_school_and_is_acknowledged_once(
     assert first["child_said"] == "I hid in my room."
     assert first["police_reference"] == "CLV-OE-1"
 
-    la_view = service.get(
-        f"/v1/{tenant}/encompass-notifications",
-        params={"status": "unknown-school"},
-        headers=auth(tenant),
-    ).json()
+    la_view = wait_for(  # it may come in a later batch than the school's two
+        lambda: service.get(
+            f"/v1/{tenant}/encompass-notifications",
+            params={"status": "unknown-school"},
+            headers=auth(tenant),
+        ).json(),
+        what="the notification to a URN that is not one of the tenant's schools",
+    )
     assert [(n["notification_id"], n["school_urn"]) for n in la_view] == [("OE-3", "999999")]
     by_urn = service.get(
         f"/v1/{tenant}/schools/999999/encompass-notifications", headers=auth(tenant)
@@ -404,10 +397,10 @@ def test_operation_encompass_reaches_the_school_and_is_acknowledged_once(
     )
     publish(service, kafka_bootstrap, from_police(tenant, overdue))
 
-    found = poll(
+    found = wait_for(
         lambda: {n["notification_id"]: n["status"] for n in listed()},
-        lambda statuses: statuses.get("OE-2") == "overdue",
-        "the overdue mark",
+        done=lambda statuses: statuses.get("OE-2") == "overdue",
+        what="the overdue mark",
     )
     assert found == {"OE-1": "acknowledged", "OE-2": "overdue"}
 
@@ -525,10 +518,10 @@ def test_the_referrer_is_told_what_became_of_its_concern(
             for payload in (received, decided)
         ),
     )
-    inbox = poll(
+    inbox = wait_for(
         lambda: service.get(f"/v1/{tenant}/inbox", headers=auth(tenant)).json(),
-        lambda found: len(found) >= 2,
-        "the inbox",
+        done=lambda found: len(found) >= 2,
+        what="the inbox",
     )
     by_name = {item["event_name"]: item for item in inbox}
     assert set(by_name) == {"contact-received", "contact-decided"}

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from health_feed.bootstrap import build_app
-from hub_agency import agency_basis, demo_token
+from hub_agency.basis import agency_basis
+from hub_agency.clients import demo_token
 from hub_contracts.binding import from_kafka, to_kafka
 from hub_contracts.codes import Agency, CategoryOfAbuse, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent, EventPayload
@@ -26,12 +26,12 @@ from hub_contracts.events import (
     StatusKind,
 )
 from hub_contracts.sharing import Purpose
-from hub_service import ServiceRuntime, ServiceSettings
+from hub_service.app import ServiceRuntime
 from hub_service.clock import FixedClock
-from hub_testing.bus import in_app, produce_raw, read_topic, running_service
+from hub_service.settings import ServiceSettings
+from hub_testing.bus import in_app, produce_raw, read_topic, running_service, wait_for
 
 pytestmark = pytest.mark.integration
-T = TypeVar("T")
 
 BundleFactory = Callable[..., dict[str, Any]]
 OLIVER = "9434760003"
@@ -60,15 +60,6 @@ def _problem(response: Any, status: int) -> str:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     return str(response.json()["reason"])
-
-
-def _eventually(fn: Callable[[], T | None], what: str, timeout_s: float = 30) -> T:
-    """Poll ``fn`` (from the test thread, so it may call the API) until it answers."""
-    deadline = time.monotonic() + timeout_s
-    while (result := fn()) is None:
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-    return result
 
 
 def _runtime(client: TestClient) -> ServiceRuntime:
@@ -257,7 +248,7 @@ def test_cp_is_flags_are_shown_logged_and_notified_and_ended_ones_fade_after_a_y
             counts: dict[str, Any] = response.json()
             return counts if sum(c["total"] for c in counts.values()) == 3 else None
 
-        counts = _eventually(counted, "three status changes")
+        counts = wait_for(counted, what="three status changes")
         assert counts == {
             "child-protection-plan": {"flag-updated": 1, "total": 1},
             "child-in-need": {"not-a-cp-is-flag": 1, "total": 1},
@@ -331,7 +322,7 @@ def test_cp_is_flags_are_shown_logged_and_notified_and_ended_ones_fade_after_a_y
             ).json()["flags"]
             return flags if flags and flags[0]["state"] == "ended" else None
 
-        [ended_flag] = _eventually(ended, "the plan to end")
+        [ended_flag] = wait_for(ended, what="the plan to end")
         assert ended_flag["ended_on"] == "2026-11-01"
         clock.advance(timedelta(days=366))
         after = client.post(url, json=check, headers=_auth(tenant))
@@ -414,7 +405,7 @@ def test_enquiries_are_answered_from_attendances_and_hub_notices_kept_in_the_inb
             items: list[dict[str, Any]] = response.json()
             return items or None
 
-        [kept] = _eventually(inbox, "the contact in the inbox")
+        [kept] = wait_for(inbox, what="the contact in the inbox")
         assert kept["event_name"] == "contact-received"
         assert "concern_summary" not in kept["data"]  # the policy shows ids only
 
@@ -435,8 +426,8 @@ def test_the_inbound_topic_ingests_bundles_and_dead_letters_invalid_fhir(
         in_app(client, send)
         dead = in_app(client, lambda: read_topic(kafka_bootstrap, f"{topic}.dlq", expect=1))
         assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["invalid-nhs-number"]
-        listed = _eventually(
-            lambda: client.get(f"/v1/{tenant}/fhir-bundles", headers=_auth(tenant)).json() or None,
-            "the inbound bundle",
+        listed = wait_for(
+            lambda: client.get(f"/v1/{tenant}/fhir-bundles", headers=_auth(tenant)).json(),
+            what="the inbound bundle",
         )
         assert [(r["record_id"], r["via"]) for r in listed] == [("K-1", "kafka")]

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hub_agency import agency_basis, demo_token
+from hub_agency.basis import agency_basis
+from hub_agency.clients import demo_token
 from hub_contracts.binding import from_kafka, to_kafka
 from hub_contracts.codes import Agency, ContactOutcome, RagRating
 from hub_contracts.envelope import CloudEvent
@@ -31,9 +32,10 @@ from hub_contracts.events import (
 )
 from hub_contracts.sharing import LawfulBasis, Purpose
 from hub_contracts.tenancy import DEFAULT_TENANTS
-from hub_service import ServiceRuntime, ServiceSettings
+from hub_service.app import ServiceRuntime
 from hub_service.clock import FixedClock, next_school_day_start
 from hub_service.reference import read_demo_data
+from hub_service.settings import ServiceSettings
 from hub_testing.bus import in_app, produce_raw, read_topic, running_service, until
 from police_feed.bootstrap import build_app
 from police_feed.service_layer.encompass import OverdueWatch, flag_overdue

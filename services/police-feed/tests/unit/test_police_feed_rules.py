@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hub_agency import Rejected
+from hub_agency.domain import Rejected
 from hub_contracts.codes import Agency, ReferralSource
 from hub_contracts.events import OperationEncompassNotified
 from police_feed.domain.encompass import (

@@ -8,13 +8,13 @@ kept and readable; enquiries are answered from statuses and open referrals.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from hub_agency import agency_basis, demo_token
+from hub_agency.basis import agency_basis
+from hub_agency.clients import demo_token
 from hub_contracts.binding import from_kafka, to_kafka
 from hub_contracts.codes import Agency, CategoryOfAbuse, PrimaryNeed, RagRating, ReferralSource
 from hub_contracts.envelope import CloudEvent, EventPayload
@@ -36,8 +36,9 @@ from hub_contracts.events import (
 )
 from hub_contracts.events.casework import StepDownRequested
 from hub_contracts.sharing import Purpose
-from hub_service import ServiceRuntime, ServiceSettings
-from hub_testing.bus import in_app, produce_raw, read_topic, running_service
+from hub_service.app import ServiceRuntime
+from hub_service.settings import ServiceSettings
+from hub_testing.bus import in_app, produce_raw, read_topic, running_service, wait_for
 from social_care.bootstrap import SERVICE, build_app
 
 pytestmark = pytest.mark.integration
@@ -254,14 +255,13 @@ def _send(kafka: str, client: Any, events: list[CloudEvent]) -> None:
 
 
 def _listed(client: Any, url: str, tenant: str, expect: int) -> list[dict[str, Any]]:
-    """The list at ``url`` once it holds ``expect`` items (polled from the test's thread)."""
-    deadline = time.monotonic() + 30
-    while True:
-        items: list[dict[str, Any]] = client.get(url, headers=_auth(tenant)).json()
-        if len(items) >= expect:
-            return items
-        assert time.monotonic() < deadline, f"timed out waiting for {url}"
-        time.sleep(0.2)
+    """The list at ``url`` once it holds ``expect`` items."""
+    items: list[dict[str, Any]] = wait_for(
+        lambda: client.get(url, headers=_auth(tenant)).json(),
+        done=lambda found: len(found) >= expect,
+        what=url,
+    )
+    return items
 
 
 def test_what_the_hub_and_health_send_is_kept_and_readable(

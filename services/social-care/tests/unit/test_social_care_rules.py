@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hub_agency import ChildAsSeen, Rejected
+from hub_agency.domain import ChildAsSeen, Rejected
 from hub_contracts.codes import CategoryOfAbuse, CinClosureReason
 from hub_contracts.events.common import StatusKind
 from pydantic import ValidationError

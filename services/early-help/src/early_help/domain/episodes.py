@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from hub_agency import Rejected
+from hub_agency.domain import Rejected
 from hub_contracts.codes import PrimaryNeed
 from hub_contracts.events import ChildAsStated, EarlyHelpClosureReason, HouseholdMember
 from hub_contracts.events.common import Actor, Ref, ShortText

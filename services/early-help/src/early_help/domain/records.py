@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub_agency import AgencyRecord
+from hub_agency.domain import AgencyRecord
 from hub_contracts.codes import PrimaryNeed
 from hub_contracts.events import ChildAsStated, EarlyHelpClosureReason, HouseholdMember
 from hub_contracts.events.common import Actor, LongText, Ref, ShortText

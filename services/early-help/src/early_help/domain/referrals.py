@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from hub_agency import Rejected
+from hub_agency.domain import Rejected
 from hub_contracts.codes import PrimaryNeed, RagRating
 from hub_contracts.events import (
     ChildAsStated,

@@ -1,67 +1,26 @@
-"""HTTP routes and subscriptions of early-help."""
+"""HTTP routes of early help's own: episodes with their current state, referrals received.
+
+The agency kit gives the record, enquiry and inbox routes; its list of
+accepted episodes is not built (``bootstrap.configure``), since
+``GET /episodes`` here serves each episode's current state.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query
-from fastapi.routing import APIRoute
-from hub_agency import (
-    INBOX,
-    EnquiryAnswering,
-    Principal,
-    RecordIngest,
-    authenticated,
-    inbox_router,
-)
-from hub_agency.people import CHILDREN
-from hub_service import ServiceRuntime
+from fastapi import APIRouter, Depends, Query
+from hub_agency.clients import Principal, authenticated
+from hub_messaging.documents import Document
+from hub_service.app import ServiceRuntime
+from hub_service.deps import TenantPath
 from hub_service.problems import problem_responses
-from hub_service.reference import reference_router
 
-from early_help.adapters import repository
+from early_help.adapters import mongo
 from early_help.domain.episodes import EpisodeStatus
 from early_help.domain.referrals import ReferralStatus
-from early_help.service_layer import inbound
-from early_help.service_layer.enquiries import ANSWERED_BY_ROLE, search_episodes
-from early_help.service_layer.records import EPISODES, RECORD_KINDS
 
-TenantPath = Annotated[str, Path(description="Tenant id, e.g. 'stockton'.")]
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")]
-
-
-def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
-    """Attach early-help's routes and subscribers."""
-    ingest = RecordIngest(runtime, RECORD_KINDS)
-    answering = EnquiryAnswering(runtime, search_episodes, ANSWERED_BY_ROLE)
-    app.include_router(reference_router({"teams": repository.TEAMS}))
-    app.include_router(casework_router(runtime))
-    app.include_router(_without_list(ingest.router(), f"/v1/{{tenant}}/{EPISODES.route}"))
-    app.include_router(answering.router())
-    app.include_router(inbox_router(runtime))
-    ingest.subscribe()
-
-    async def prepare() -> None:
-        for tenant in runtime.settings.tenants:
-            await repository.prepare(runtime.database(tenant))
-
-    runtime.on_start.append(prepare)
-    runtime.consume(
-        handlers={**answering.handlers, **inbound.HANDLERS},
-        collections=[*answering.collections, CHILDREN, INBOX, *repository.COLLECTIONS],
-        on_consent_withdrawn=[inbound.consent_withdrawn],
-    )
-
-
-def _without_list(router: APIRouter, path: str) -> APIRouter:
-    """The ingest routes minus its plain list at ``path``: ``casework_router`` serves it
-    with each episode's current state, so the API documents one ``GET`` there."""
-    router.routes = [
-        r
-        for r in router.routes
-        if not (isinstance(r, APIRoute) and r.path == path and "GET" in (r.methods or ()))
-    ]
-    return router
 
 
 def casework_router(runtime: ServiceRuntime) -> APIRouter:
@@ -80,8 +39,8 @@ def casework_router(runtime: ServiceRuntime) -> APIRouter:
             EpisodeStatus | None, Query(description="Only open or only closed episodes.")
         ] = None,
         limit: Limit = 100,
-    ) -> list[dict[str, Any]]:
-        return await repository.list_episodes(runtime.database(tenant), status, limit)
+    ) -> list[Document]:
+        return await mongo.list_episodes(runtime.database(tenant), status, limit)
 
     @router.get(
         "/referrals",
@@ -96,7 +55,7 @@ def casework_router(runtime: ServiceRuntime) -> APIRouter:
             Query(description="e.g. 'awaiting-allocation' for the allocation queue."),
         ] = None,
         limit: Limit = 100,
-    ) -> list[dict[str, Any]]:
-        return await repository.list_referrals(runtime.database(tenant), status, limit)
+    ) -> list[Document]:
+        return await mongo.list_referrals(runtime.database(tenant), status, limit)
 
     return router

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hub_agency import EnquiryAsSeen, find_child
+from hub_agency.enquiries import EnquiryAsSeen
+from hub_agency.people import find_child
 from hub_contracts.events import FactHeld, InformationHeld, NothingHeld
 from hub_messaging.consumer import HandlerContext
 
-from early_help.adapters import repository
+from early_help.adapters import mongo
 from early_help.domain.episodes import fact_summary
 
 ANSWERED_BY_ROLE = "MASH early help coordinator"
@@ -18,11 +19,11 @@ async def search_episodes(
     """The child's episodes, open or closed, as facts; nothing held otherwise."""
     person_ids = await find_child(ctx.db, enquiry.child, ctx.session)
     episodes = (
-        await repository.episodes_of_children(ctx.db, person_ids, ctx.session) if person_ids else []
+        await mongo.episodes_of_children(ctx.db, person_ids, ctx.session) if person_ids else []
     )
     if not episodes:
         return NothingHeld(kind="nothing-held")
-    teams = await repository.team_names(ctx.db, ctx.session)
+    teams = await mongo.team_names(ctx.db, ctx.session)
     return InformationHeld(
         kind="information-held",
         facts=tuple(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from hub_agency import INBOX, inbox_document, keep_in_inbox
+from hub_agency.inbox import INBOX, inbox_document, keep_in_inbox
 from hub_contracts.events import (
     ContactDecided,
     ContactReceived,
@@ -22,7 +22,7 @@ from hub_contracts.events import (
 )
 from hub_messaging.consumer import Delivery, Handler, HandlerContext
 
-from early_help.adapters import repository
+from early_help.adapters import mongo
 from early_help.domain.referrals import ReceivedReferral
 
 log = logging.getLogger("early_help.inbound")
@@ -55,7 +55,7 @@ async def step_down_received(delivery: Delivery, ctx: HandlerContext) -> None:
 
 
 async def _keep(referral: ReceivedReferral, delivery: Delivery, ctx: HandlerContext) -> None:
-    await repository.keep_referral(ctx.db, referral, ctx.session)
+    await mongo.keep_referral(ctx.db, referral, ctx.session)
     await ctx.db[INBOX].insert_one(inbox_document(delivery), session=ctx.session)
     log.info(
         "referral received",
@@ -65,7 +65,7 @@ async def _keep(referral: ReceivedReferral, delivery: Delivery, ctx: HandlerCont
 
 async def consent_withdrawn(consent_id: str, event_ids: list[str], ctx: HandlerContext) -> None:
     """Stop relying on what arrived under a withdrawn consent (``on_consent_withdrawn`` hook)."""
-    removed = await repository.withdraw_consent(
+    removed = await mongo.withdraw_consent(
         ctx.db, consent_id, event_ids, datetime.now(UTC), ctx.session
     )
     if event_ids:
@@ -87,7 +87,7 @@ async def record_purged(delivery: Delivery, ctx: HandlerContext) -> None:
     event_ids = list(purge.event_ids)
     if not event_ids:
         return
-    removed = await repository.purge_referrals(ctx.db, event_ids, ctx.session)
+    removed = await mongo.purge_referrals(ctx.db, event_ids, ctx.session)
     await ctx.db[INBOX].delete_many({"_id": {"$in": event_ids}}, session=ctx.session)
     log.info(
         "copies purged",

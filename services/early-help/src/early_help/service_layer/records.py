@@ -10,12 +10,15 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from hub_agency import IngestContext, RecordKind, Rejected, agency_basis, remember_child
+from hub_agency.basis import agency_basis
+from hub_agency.domain import Rejected
+from hub_agency.ingest import IngestContext, RecordKind
+from hub_agency.people import remember_child
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import EarlyHelpEpisodeClosed, EarlyHelpEpisodeOpened, StepUpRequested
 from hub_contracts.sharing import Purpose
 
-from early_help.adapters import repository
+from early_help.adapters import mongo
 from early_help.domain.episodes import Episode, episode_or_refuse
 from early_help.domain.records import EpisodeClosureRecord, EpisodeRecord, StepUpRequestRecord
 from early_help.domain.referrals import ensure_can_be_accepted
@@ -26,19 +29,19 @@ log = logging.getLogger("early_help.records")
 async def open_episode(record: EpisodeRecord, ctx: IngestContext) -> Sequence[CloudEvent]:
     """Open an episode for a child: in a known team, answering a received referral if any."""
     db, session = ctx.tx.db, ctx.tx.session
-    if await repository.team_name(db, record.team, session) is None:
+    if await mongo.team_name(db, record.team, session) is None:
         raise Rejected("unknown-team", f"no early help team {record.team!r} in this tenant")
-    if await repository.load_episode(db, record.record_id, session) is not None:
+    if await mongo.load_episode(db, record.record_id, session) is not None:
         # ingest answers resent records itself; this guards state left without its record
         raise Rejected("episode-exists", f"episode {record.record_id} already exists", status=409)
     if record.referral_id is not None:
-        status = await repository.referral_status(db, record.referral_id, session)
+        status = await mongo.referral_status(db, record.referral_id, session)
         ensure_can_be_accepted(record.referral_id, status)
-        await repository.mark_accepted(
+        await mongo.mark_accepted(
             db, record.referral_id, record.record_id, ctx.received_at, session
         )
     episode = Episode.open(record)
-    await repository.add_episode(db, episode, session)
+    await mongo.add_episode(db, episode, session)
     await remember_child(db, session, record.child)
     log.info("episode opened", extra={"episode_id": episode.episode_id, "tenant": ctx.tenant})
     payload = EarlyHelpEpisodeOpened(
@@ -63,10 +66,10 @@ async def close_episode(record: EpisodeClosureRecord, ctx: IngestContext) -> Seq
     """Close an open episode."""
     db, session = ctx.tx.db, ctx.tx.session
     episode = episode_or_refuse(
-        await repository.load_episode(db, record.episode_id, session), record.episode_id
+        await mongo.load_episode(db, record.episode_id, session), record.episode_id
     )
     closed = episode.close(record)
-    await repository.save_episode(db, closed, session)
+    await mongo.save_episode(db, closed, session)
     log.info("episode closed", extra={"episode_id": closed.episode_id, "tenant": ctx.tenant})
     payload = EarlyHelpEpisodeClosed(
         episode_id=closed.episode_id,
@@ -88,10 +91,10 @@ async def request_step_up(record: StepUpRequestRecord, ctx: IngestContext) -> Se
     """Ask social care to take the case, with the child and household from the episode."""
     db, session = ctx.tx.db, ctx.tx.session
     episode = episode_or_refuse(
-        await repository.load_episode(db, record.episode_id, session), record.episode_id
+        await mongo.load_episode(db, record.episode_id, session), record.episode_id
     )
     updated = episode.step_up(record)
-    await repository.save_episode(db, updated, session)
+    await mongo.save_episode(db, updated, session)
     log.info(
         "step-up requested",
         extra={

@@ -8,18 +8,16 @@ received_at}``); this module reads them back as domain records.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from hub_agency import ensure_child_indexes
+from hub_agency.people import ensure_child_indexes
+from hub_messaging.documents import Document
+from hub_service.app import Database
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 from education.domain.encompass import EncompassNotification, NotificationStatus
 from education.domain.records import AttendanceConcernRecord, ExclusionRecord, PupilRecord
 
-Document = dict[str, Any]
-Db = AsyncDatabase[Document]
 Session = AsyncClientSession | None
 
 SCHOOLS = "schools"
@@ -33,7 +31,7 @@ OVERDUE_NOTICES = "encompass_overdue"
 MAX_RECORDS_READ = 200
 
 
-async def ensure_indexes(db: Db) -> None:
+async def ensure_indexes(db: Database) -> None:
     await ensure_child_indexes(db)
     await db[PUPILS].create_index([("record.child.upn", ASCENDING), ("received_at", DESCENDING)])
     for collection in (ATTENDANCE_CONCERNS, EXCLUSIONS):
@@ -42,12 +40,12 @@ async def ensure_indexes(db: Db) -> None:
     await db[NOTIFICATIONS].create_index([("status", ASCENDING), ("received_at", DESCENDING)])
 
 
-async def school(db: Db, urn: str, session: Session = None) -> Document | None:
+async def school(db: Database, urn: str, session: Session = None) -> Document | None:
     """The tenant's school with this URN, if it is one."""
     return await db[SCHOOLS].find_one({"_id": urn}, session=session)
 
 
-async def current_pupil(db: Db, upn: str, session: Session = None) -> PupilRecord | None:
+async def current_pupil(db: Database, upn: str, session: Session = None) -> PupilRecord | None:
     """The latest pupil record for a UPN (a pupil who moves school gets a new MIS record)."""
     docs = (
         await db[PUPILS]
@@ -60,14 +58,14 @@ async def current_pupil(db: Db, upn: str, session: Session = None) -> PupilRecor
 
 
 async def attendance_concerns(
-    db: Db, upn: str, session: Session = None
+    db: Database, upn: str, session: Session = None
 ) -> list[AttendanceConcernRecord]:
     cursor = db[ATTENDANCE_CONCERNS].find({"record.upn": upn}, session=session)
     docs = await cursor.sort("received_at", DESCENDING).limit(MAX_RECORDS_READ).to_list()
     return [AttendanceConcernRecord.model_validate(d["record"]) for d in docs]
 
 
-async def exclusions(db: Db, upn: str, session: Session = None) -> list[ExclusionRecord]:
+async def exclusions(db: Database, upn: str, session: Session = None) -> list[ExclusionRecord]:
     cursor = db[EXCLUSIONS].find({"record.upn": upn}, session=session)
     docs = await cursor.sort("received_at", DESCENDING).limit(MAX_RECORDS_READ).to_list()
     return [ExclusionRecord.model_validate(d["record"]) for d in docs]
@@ -93,19 +91,21 @@ def _notification(doc: Document) -> EncompassNotification:
 
 
 async def notification(
-    db: Db, notification_id: str, session: Session = None
+    db: Database, notification_id: str, session: Session = None
 ) -> EncompassNotification | None:
     doc = await db[NOTIFICATIONS].find_one({"_id": notification_id}, session=session)
     return _notification(doc) if doc else None
 
 
-async def save_notification(db: Db, notification: EncompassNotification, session: Session) -> None:
+async def save_notification(
+    db: Database, notification: EncompassNotification, session: Session
+) -> None:
     doc = _document(notification)
     await db[NOTIFICATIONS].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
 
 
 async def notifications(
-    db: Db,
+    db: Database,
     *,
     school_urn: str | None = None,
     status: NotificationStatus | None = None,
@@ -127,7 +127,7 @@ async def notifications(
 
 
 async def keep_overdue_notice(
-    db: Db, notification_id: str, notice: Document, session: Session
+    db: Database, notification_id: str, notice: Document, session: Session
 ) -> datetime | None:
     """Keep the first overdue notice of a notification; the detection time it carries."""
     existing = await db[OVERDUE_NOTICES].find_one({"_id": notification_id}, session=session)
@@ -138,6 +138,8 @@ async def keep_overdue_notice(
     return detected
 
 
-async def overdue_detected_at(db: Db, notification_id: str, session: Session) -> datetime | None:
+async def overdue_detected_at(
+    db: Database, notification_id: str, session: Session
+) -> datetime | None:
     doc = await db[OVERDUE_NOTICES].find_one({"_id": notification_id}, session=session)
     return doc.get("detected_at") if doc else None

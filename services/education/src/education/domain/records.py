@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Self
-from zoneinfo import ZoneInfo
 
-from hub_agency import AgencyRecord
+from hub_agency.domain import AgencyRecord
 from hub_contracts.codes import SendType
 from hub_contracts.events.common import URN_PATTERN, ChildAsStated, LongText, ShortText
 from hub_contracts.identifiers import Upn
+from hub_service.clock import LONDON
 from pydantic import Field, model_validator
 
-LONDON = ZoneInfo("Europe/London")
 YEAR_GROUP_PATTERN = r"^(N1|N2|R|[1-9]|1[0-4]|X)$"
 """National curriculum year group as the school census records it (N1, N2, R, 1-14, X)."""
 

@@ -1,37 +1,20 @@
-"""HTTP routes and subscriptions of education.
+"""HTTP routes of education's own: Operation Encompass for schools and the LA.
 
-- the school MIS records (pupils, attendance concerns, exclusions) through the
-  agency kit's ingest, over HTTP or the inbound topics;
-- Operation Encompass: each school's notifications and the DSL's acknowledgement;
-- the hub's enquiries answered, and what the hub sent kept in the inbox.
+The agency kit gives the record (pupils, attendance concerns, exclusions),
+enquiry and inbox routes; ``bootstrap.configure`` wires them all.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from hub_agency import (
-    INBOX,
-    EnquiryAnswering,
-    Principal,
-    RecordIngest,
-    authenticated,
-    inbox_router,
-    keep_in_inbox,
-)
-from hub_agency.people import CHILDREN
-from hub_contracts.events import (
-    ContactDecided,
-    ContactReceived,
-    OperationEncompassNotified,
-    OperationEncompassOverdue,
-)
+from hub_agency.clients import Principal, authenticated
 from hub_contracts.events.common import URN_PATTERN
-from hub_service import ServiceRuntime
+from hub_service.app import ServiceRuntime
+from hub_service.deps import TenantPath
 from hub_service.problems import ProblemError, problem_responses
-from hub_service.reference import reference_router
 
 from education.adapters import mongo
 from education.domain.encompass import (
@@ -41,52 +24,10 @@ from education.domain.encompass import (
     EncompassNotification,
     NotificationStatus,
 )
-from education.service_layer.encompass import (
-    NotificationNotFound,
-    acknowledge,
-    on_notified,
-    on_overdue,
-)
-from education.service_layer.enquiries import ANSWERED_BY_ROLE, search
-from education.service_layer.records import RECORD_KINDS
+from education.service_layer.encompass import NotificationNotFound, acknowledge
 
 Authenticated = Annotated[Principal, Depends(authenticated)]
-TenantPath = Annotated[str, Path(description="Tenant id, e.g. 'stockton'.")]
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")]
-
-
-def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
-    """Attach education's routes and subscribers."""
-    ingest = RecordIngest(runtime, RECORD_KINDS)
-    answering = EnquiryAnswering(runtime, search, ANSWERED_BY_ROLE)
-    app.include_router(reference_router({"schools": "schools"}))
-    app.include_router(ingest.router())
-    app.include_router(encompass_router(runtime))
-    app.include_router(answering.router())
-    app.include_router(inbox_router(runtime))
-    ingest.subscribe()
-    runtime.consume(
-        handlers={
-            **answering.handlers,
-            OperationEncompassNotified.event_name: on_notified,
-            OperationEncompassOverdue.event_name: on_overdue,
-            ContactReceived.event_name: keep_in_inbox,
-            ContactDecided.event_name: keep_in_inbox,
-        },
-        collections=[
-            *answering.collections,
-            CHILDREN,
-            INBOX,
-            mongo.NOTIFICATIONS,
-            mongo.OVERDUE_NOTICES,
-        ],
-    )
-
-    async def create_indexes() -> None:
-        for tenant in runtime.settings.tenants:
-            await mongo.ensure_indexes(runtime.database(tenant))
-
-    runtime.on_start.append(create_indexes)
 
 
 def encompass_router(runtime: ServiceRuntime) -> APIRouter:

@@ -4,18 +4,16 @@ the police say so, and record the DSL's acknowledgement with its event in one tr
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 
-from hub_agency import agency_basis
+from hub_agency.basis import agency_basis
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import OperationEncompassAcknowledged
 from hub_contracts.sharing import Purpose
 from hub_messaging.consumer import Delivery, HandlerContext
-from hub_service import ServiceRuntime
+from hub_service.app import ServiceRuntime, Transaction
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from pymongo.errors import PyMongoError
 
 from education.adapters import mongo
 from education.domain.encompass import (
@@ -28,7 +26,6 @@ from education.domain.encompass import (
 
 log = logging.getLogger("education.encompass")
 SERVICE = "education"
-TRANSACTION_ATTEMPTS = 4
 
 
 def _to_millisecond(moment: datetime) -> datetime:
@@ -108,70 +105,63 @@ async def acknowledge(
 ) -> AcknowledgementOutcome:
     """Record the acknowledgement and queue its event together; the first one stands.
 
-    Raises ``NotificationNotFound`` or ``AcknowledgementRefused``.
+    Raises ``NotificationNotFound`` or ``AcknowledgementRefused``. Two
+    acknowledgements at once conflict: the loser's transaction is retried
+    (boundedly) and finds the winner's.
     """
-    for attempt in range(TRANSACTION_ATTEMPTS):
-        try:
-            return await _acknowledge_once(
-                runtime, tenant, notification_id, request, acknowledged_by
-            )
-        except PyMongoError as exc:
-            # two acknowledgements at once: the loser retries and finds the winner's
-            if (
-                exc.has_error_label("TransientTransactionError")
-                and attempt + 1 < TRANSACTION_ATTEMPTS
-            ):
-                await asyncio.sleep(0.05 * (attempt + 1))
-                continue
-            raise
-    raise RuntimeError("unreachable")
+
+    async def once(tx: Transaction) -> AcknowledgementOutcome:
+        return await _acknowledge_once(tx, tenant, notification_id, request, acknowledged_by)
+
+    outcome = await runtime.run_transaction(tenant, once)
+    if outcome.outcome == "acknowledged":
+        log.info(
+            "operation encompass notification acknowledged",
+            extra={"tenant": tenant, "notification_id": notification_id},
+        )
+    return outcome
 
 
 async def _acknowledge_once(
-    runtime: ServiceRuntime,
+    tx: Transaction,
     tenant: str,
     notification_id: str,
     request: AcknowledgementRequest,
     acknowledged_by: str,
 ) -> AcknowledgementOutcome:
-    async with runtime.transaction(tenant) as tx:
-        notification = await mongo.notification(tx.db, notification_id, tx.session)
-        if notification is None:
-            raise NotificationNotFound(notification_id)
-        check_acknowledgement(notification, request)
-        if notification.acknowledgement is not None:
-            return AcknowledgementOutcome(
-                notification_id=notification_id,
-                outcome="already-acknowledged",
-                acknowledgement=notification.acknowledgement,
-            )
-        now = _to_millisecond(datetime.now(UTC))
-        event = CloudEvent.new(
-            tenant=tenant,
-            producer=SERVICE,
-            subject=notification.subject,
-            payload=OperationEncompassAcknowledged(
-                notification_id=notification_id,
-                acknowledged_at=now,
-                acknowledged_by_role=request.acknowledged_by_role,
-                school_urn=request.school_urn,
-            ),
-            sharing=agency_basis(SERVICE, Purpose.OPERATION_ENCOMPASS),
-            time=now,
+    notification = await mongo.notification(tx.db, notification_id, tx.session)
+    if notification is None:
+        raise NotificationNotFound(notification_id)
+    check_acknowledgement(notification, request)
+    if notification.acknowledgement is not None:
+        return AcknowledgementOutcome(
+            notification_id=notification_id,
+            outcome="already-acknowledged",
+            acknowledgement=notification.acknowledgement,
         )
-        acknowledgement = Acknowledgement(
+    now = _to_millisecond(datetime.now(UTC))
+    event = CloudEvent.new(
+        tenant=tenant,
+        producer=SERVICE,
+        subject=notification.subject,
+        payload=OperationEncompassAcknowledged(
+            notification_id=notification_id,
             acknowledged_at=now,
             acknowledged_by_role=request.acknowledged_by_role,
             school_urn=request.school_urn,
-            acknowledged_by=acknowledged_by,
-            event_id=event.id,
-        )
-        await mongo.save_notification(tx.db, notification.acknowledged(acknowledgement), tx.session)
-        await tx.publish([event])
-    log.info(
-        "operation encompass notification acknowledged",
-        extra={"tenant": tenant, "notification_id": notification_id},
+        ),
+        sharing=agency_basis(SERVICE, Purpose.OPERATION_ENCOMPASS),
+        time=now,
     )
+    acknowledgement = Acknowledgement(
+        acknowledged_at=now,
+        acknowledged_by_role=request.acknowledged_by_role,
+        school_urn=request.school_urn,
+        acknowledged_by=acknowledged_by,
+        event_id=event.id,
+    )
+    await mongo.save_notification(tx.db, notification.acknowledged(acknowledgement), tx.session)
+    await tx.publish([event])
     return AcknowledgementOutcome(
         notification_id=notification_id, outcome="acknowledged", acknowledgement=acknowledgement
     )

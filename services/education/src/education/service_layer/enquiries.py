@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hub_agency import EnquiryAsSeen, find_child
+from hub_agency.enquiries import EnquiryAsSeen
+from hub_agency.people import find_child
 from hub_contracts.events import FactHeld, InformationHeld, NothingHeld
 from hub_messaging.consumer import HandlerContext
 

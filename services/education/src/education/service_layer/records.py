@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hub_agency import IngestContext, RecordKind, Rejected, agency_basis, remember_child
+from hub_agency.basis import agency_basis
+from hub_agency.domain import Rejected
+from hub_agency.ingest import IngestContext, RecordKind
+from hub_agency.people import remember_child
 from hub_contracts.codes import Agency, ReferralSource
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import AgencyReference, ChildConcernRaisedV2

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from hub_service.staff import Role
+from hub_service.users import Role
 
 from gateway.domain.users import Principal
 

@@ -3,7 +3,7 @@ OpenID Connect provider would issue, so local accounts can be swapped for one.""
 
 from __future__ import annotations
 
-from hub_service.staff import Role
+from hub_service.users import Role
 from pydantic import BaseModel, ConfigDict, Field
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hub_agency import INBOX, ensure_child_indexes
-from hub_agency.people import CHILDREN
+from hub_agency.inbox import INBOX
+from hub_agency.people import CHILDREN, ensure_child_indexes
+from hub_service.app import Database
 from pymongo import DESCENDING
-from pymongo.asynchronous.database import AsyncDatabase
-
-Document = dict[str, Any]
 
 ATTENDANCES = "attendances"
 """One document per accepted bundle: setting, arrival, ODS code, safeguarding flag yes/no."""
@@ -30,7 +26,7 @@ COLLECTIONS = (
 )
 
 
-async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
+async def ensure_indexes(db: Database) -> None:
     """Indexes the routes and the enquiry search rely on."""
     await ensure_child_indexes(db)
     await db[ATTENDANCES].create_index([("nhs_number", 1), ("arrived_at", DESCENDING)])

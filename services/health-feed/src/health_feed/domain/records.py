@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub_agency import AgencyRecord
+from hub_agency.domain import AgencyRecord
 from hub_contracts.codes import RagRating
 from pydantic import Field
 

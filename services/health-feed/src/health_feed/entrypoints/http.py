@@ -1,83 +1,31 @@
-"""HTTP routes and subscribers of health-feed."""
+"""HTTP routes of health-feed's own: the CP-IS-style check and what went unmatched.
+
+The agency kit gives the record, enquiry and inbox routes.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query
-from hub_agency import (
-    EnquiryAnswering,
-    Principal,
-    RecordIngest,
-    RecordKind,
-    authenticated,
-    inbox_router,
-    keep_in_inbox,
-)
-from hub_contracts.events import (
-    ContactDecided,
-    ContactReceived,
-    SocialCareStatusChanged,
-    StrategyDiscussionRequested,
-)
+from fastapi import APIRouter, Depends, Path, Query
+from hub_agency.clients import Principal, authenticated
 from hub_contracts.identifiers import normalise_nhs_number
-from hub_service import ServiceRuntime
-from hub_service.clock import Clock, SystemClock
+from hub_messaging.documents import Document
+from hub_service.app import ServiceRuntime
+from hub_service.clock import Clock
+from hub_service.deps import TenantPath
 from hub_service.problems import ProblemError, problem_responses
-from hub_service.reference import reference_router
 
-from health_feed.adapters.mongo import COLLECTIONS, ensure_indexes
 from health_feed.domain.attendance import INVALID_NHS_NUMBER
-from health_feed.domain.records import FhirBundleRecord
-from health_feed.service_layer.attendances import apply_fhir_bundle
 from health_feed.service_layer.cp_is import (
     AccessLogged,
     CheckFlags,
     FlagCheckAnswer,
     accesses_of,
     check_flags,
-    on_status_changed,
     status_change_counts,
     unmatched_changes,
 )
-from health_feed.service_layer.enquiries import search_attendances
-
-FHIR_BUNDLES = RecordKind(
-    "fhir-bundle",
-    "fhir-bundles",
-    FhirBundleRecord,
-    apply_fhir_bundle,
-    "Record an unscheduled-care attendance (FHIR R4 Bundle, UK Core)",
-)
-ANSWERED_BY_ROLE = "MASH health liaison"
-
-
-def configure(runtime: ServiceRuntime, app: FastAPI, clock: Clock | None = None) -> None:
-    """Attach health-feed's routes and its one set of subscribers."""
-    ingest = RecordIngest(runtime, [FHIR_BUNDLES])
-    answering = EnquiryAnswering(runtime, search_attendances, ANSWERED_BY_ROLE)
-    app.include_router(reference_router({"care-settings": "care_settings"}))
-    app.include_router(ingest.router())
-    app.include_router(answering.router())
-    app.include_router(inbox_router(runtime))
-    app.include_router(cp_is_router(runtime, clock or SystemClock()))
-    ingest.subscribe()
-
-    async def prepare() -> None:
-        for tenant in runtime.settings.tenants:
-            await ensure_indexes(runtime.database(tenant))
-
-    runtime.on_start.append(prepare)
-    runtime.consume(
-        handlers={
-            **answering.handlers,
-            SocialCareStatusChanged.event_name: on_status_changed,
-            ContactReceived.event_name: keep_in_inbox,
-            ContactDecided.event_name: keep_in_inbox,
-            StrategyDiscussionRequested.event_name: keep_in_inbox,
-        },
-        collections=[*answering.collections, *COLLECTIONS],
-    )
 
 
 def _nhs_number(value: str) -> str:
@@ -105,7 +53,7 @@ def cp_is_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     async def check(
         command: CheckFlags,
         principal: Annotated[Principal, Depends(authenticated)],
-        tenant: Annotated[str, Path(description="Tenant id, e.g. 'stockton'.")],
+        tenant: TenantPath,
     ) -> FlagCheckAnswer:
         nhs_number = _nhs_number(command.nhs_number)
         return await check_flags(runtime, tenant, command, nhs_number, clock)
@@ -117,7 +65,7 @@ def cp_is_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     )
     async def accesses(
         principal: Annotated[Principal, Depends(authenticated)],
-        tenant: Annotated[str, Path(description="Tenant id.")],
+        tenant: TenantPath,
         nhs_number: Annotated[str, Path(description="The child's NHS number.")],
     ) -> list[AccessLogged]:
         found = await accesses_of(runtime.database(tenant), _nhs_number(nhs_number))
@@ -132,9 +80,9 @@ def cp_is_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     )
     async def unmatched(
         principal: Annotated[Principal, Depends(authenticated)],
-        tenant: Annotated[str, Path(description="Tenant id.")],
+        tenant: TenantPath,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Document]:
         return await unmatched_changes(runtime.database(tenant), limit)
 
     @router.get(
@@ -144,7 +92,7 @@ def cp_is_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     )
     async def counts(
         principal: Annotated[Principal, Depends(authenticated)],
-        tenant: Annotated[str, Path(description="Tenant id.")],
+        tenant: TenantPath,
     ) -> dict[str, dict[str, int]]:
         return await status_change_counts(runtime.database(tenant))
 

@@ -6,9 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from hub_agency import IngestContext, Rejected, agency_basis, remember_child
+from hub_agency.basis import agency_basis
+from hub_agency.domain import Rejected
+from hub_agency.ingest import IngestContext, RecordKind
+from hub_agency.people import remember_child
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.sharing import Purpose
+from hub_messaging.documents import Document
 
 from health_feed.adapters.mongo import ATTENDANCES
 from health_feed.domain.attendance import Attendance, BundleRefused, read_attendance
@@ -16,9 +20,7 @@ from health_feed.domain.concern import concern_raised
 from health_feed.domain.records import FhirBundleRecord
 
 
-def attendance_document(
-    record_id: str, attendance: Attendance, received_at: datetime
-) -> dict[str, Any]:
+def attendance_document(record_id: str, attendance: Attendance, received_at: datetime) -> Document:
     """The ``attendances`` document: what health-feed needs later, no clinical narrative."""
     return {
         "_id": record_id,
@@ -55,3 +57,13 @@ async def apply_fhir_bundle(record: FhirBundleRecord, ctx: IngestContext) -> Seq
             sharing=agency_basis(ctx.service, Purpose.SAFEGUARDING_SCREENING),
         )
     ]
+
+
+FHIR_BUNDLES = RecordKind(
+    "fhir-bundle",
+    "fhir-bundles",
+    FhirBundleRecord,
+    apply_fhir_bundle,
+    "Record an unscheduled-care attendance (FHIR R4 Bundle, UK Core)",
+)
+RECORD_KINDS: tuple[RecordKind[Any], ...] = (FHIR_BUNDLES,)

@@ -7,24 +7,22 @@ appends the access to the child's access log, which keeps the latest 25.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
-from hub_agency import agency_basis
+from hub_agency.basis import agency_basis
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import CareSetting, RecordAccessed, StatusKind
 from hub_contracts.events.common import ShortText
 from hub_contracts.sharing import Purpose
 from hub_messaging.consumer import Delivery, HandlerContext
-from hub_service import ServiceRuntime
+from hub_messaging.documents import Document
+from hub_service.app import Database, ServiceRuntime, Transaction
 from hub_service.clock import LONDON, Clock
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pymongo import DESCENDING
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
 
 from health_feed.adapters.mongo import (
     CP_IS_FLAGS,
@@ -42,9 +40,7 @@ from health_feed.domain.cp_is import (
 )
 
 log = logging.getLogger("health_feed.cp_is")
-Document = dict[str, Any]
 SERVICE = "health-feed"
-TRANSACTION_ATTEMPTS = 4
 
 
 # -- keeping the flags -------------------------------------------------------------------
@@ -156,81 +152,84 @@ class FlagCheckAnswer(BaseModel):
 async def check_flags(
     runtime: ServiceRuntime, tenant: str, command: CheckFlags, nhs_number: str, clock: Clock
 ) -> FlagCheckAnswer:
-    """Show the child's flags; log the access and notify the authority when any is shown."""
-    for attempt in range(TRANSACTION_ATTEMPTS):
-        try:
-            return await _check_once(runtime, tenant, command, nhs_number, clock.now())
-        except PyMongoError as exc:
-            if (
-                exc.has_error_label("TransientTransactionError")
-                and attempt + 1 < TRANSACTION_ATTEMPTS
-            ):
-                await asyncio.sleep(0.05 * (attempt + 1))
-                continue
-            raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    """Show the child's flags; log the access and notify the authority when any is shown.
+
+    Checks of one child at once conflict on its flag document: the loser's
+    transaction is retried, a bounded number of times, and appends after the
+    winner's access.
+    """
+
+    async def once(tx: Transaction) -> tuple[FlagCheckAnswer, int]:
+        return await _check_once(tx, tenant, command, nhs_number, clock.now())
+
+    answer, notified = await runtime.run_transaction(tenant, once)
+    if answer.access_id is not None:
+        log.info(
+            "cp-is flag shown",
+            extra={"tenant": tenant, "access_id": answer.access_id, "notified": notified},
+        )
+    return answer
 
 
 async def _check_once(
-    runtime: ServiceRuntime, tenant: str, command: CheckFlags, nhs_number: str, now: datetime
-) -> FlagCheckAnswer:
+    tx: Transaction, tenant: str, command: CheckFlags, nhs_number: str, now: datetime
+) -> tuple[FlagCheckAnswer, int]:
+    """The answer, and how many ``record-accessed`` events it queued."""
     today = now.astimezone(LONDON).date()
-    async with runtime.transaction(tenant) as tx:
-        doc = await tx.db[CP_IS_FLAGS].find_one({"_id": nhs_number}, session=tx.session)
-        stored = cast(list[Document], (doc or {}).get("statuses", []))
-        statuses = [FlagStatus.model_validate(s) for s in stored]
-        shown = shown_statuses(statuses, today)
-        if not shown:
-            return FlagCheckAnswer(nhs_number=nhs_number, checked_at=now, flags=[])
-        access_id = f"cpis-{uuid.uuid4().hex}"
-        events = [
-            CloudEvent.new(
-                tenant=tenant,
-                producer=SERVICE,
-                subject=nhs_number,
-                payload=RecordAccessed(
-                    access_id=f"{access_id}-{status.status_kind.value}",
-                    child_nhs_number=nhs_number,
-                    status_kind=status.status_kind,
-                    care_setting=command.care_setting,
-                    organisation_name=command.organisation_name,
-                    ods_code=command.ods_code,
-                    accessed_at=now,
-                    responsible_authority=status.responsible_authority,
-                ),
-                sharing=agency_basis(SERVICE, Purpose.UNSCHEDULED_CARE_FLAG),
-                time=now,
-            )
-            for status in shown
-            if status.responsible_authority is not None
-        ]
-        if events:
-            await tx.publish(events)
-        entry = AccessLogged(
-            access_id=access_id,
-            accessed_at=now,
-            care_setting=command.care_setting,
-            organisation_name=command.organisation_name,
-            ods_code=command.ods_code,
-            accessed_by_role=command.accessed_by_role,
-            statuses_shown=tuple(s.status_kind for s in shown),
-            notified_event_ids=tuple(e.id for e in events),
+    doc = await tx.db[CP_IS_FLAGS].find_one({"_id": nhs_number}, session=tx.session)
+    stored = cast(list[Document], (doc or {}).get("statuses", []))
+    statuses = [FlagStatus.model_validate(s) for s in stored]
+    shown = shown_statuses(statuses, today)
+    if not shown:
+        return FlagCheckAnswer(nhs_number=nhs_number, checked_at=now, flags=[]), 0
+    access_id = f"cpis-{uuid.uuid4().hex}"
+    events = [
+        CloudEvent.new(
+            tenant=tenant,
+            producer=SERVICE,
+            subject=nhs_number,
+            payload=RecordAccessed(
+                access_id=f"{access_id}-{status.status_kind.value}",
+                child_nhs_number=nhs_number,
+                status_kind=status.status_kind,
+                care_setting=command.care_setting,
+                organisation_name=command.organisation_name,
+                ods_code=command.ods_code,
+                accessed_at=now,
+                responsible_authority=status.responsible_authority,
+            ),
+            sharing=agency_basis(SERVICE, Purpose.UNSCHEDULED_CARE_FLAG),
+            time=now,
         )
-        logged = {**entry.model_dump(mode="json"), "accessed_at": now}
-        await tx.db[CP_IS_FLAGS].update_one(
-            {"_id": nhs_number},
-            {"$push": {"accesses": {"$each": [logged], "$slice": -ACCESS_LOG_LENGTH}}},
-            session=tx.session,
-        )
-    log.info(
-        "cp-is flag shown",
-        extra={"tenant": tenant, "access_id": access_id, "notified": len(events)},
+        for status in shown
+        if status.responsible_authority is not None
+    ]
+    if events:
+        await tx.publish(events)
+    entry = AccessLogged(
+        access_id=access_id,
+        accessed_at=now,
+        care_setting=command.care_setting,
+        organisation_name=command.organisation_name,
+        ods_code=command.ods_code,
+        accessed_by_role=command.accessed_by_role,
+        statuses_shown=tuple(s.status_kind for s in shown),
+        notified_event_ids=tuple(e.id for e in events),
     )
-    return FlagCheckAnswer(nhs_number=nhs_number, checked_at=now, flags=shown, access_id=access_id)
+    logged = {**entry.model_dump(mode="json"), "accessed_at": now}
+    await tx.db[CP_IS_FLAGS].update_one(
+        {"_id": nhs_number},
+        {"$push": {"accesses": {"$each": [logged], "$slice": -ACCESS_LOG_LENGTH}}},
+        session=tx.session,
+    )
+    answer = FlagCheckAnswer(
+        nhs_number=nhs_number, checked_at=now, flags=shown, access_id=access_id
+    )
+    return answer, len(events)
 
 
 # -- reading -----------------------------------------------------------------------------
-async def accesses_of(db: AsyncDatabase[Document], nhs_number: str) -> list[AccessLogged] | None:
+async def accesses_of(db: Database, nhs_number: str) -> list[AccessLogged] | None:
     """The child's logged accesses, newest first; None when health holds no flag for them."""
     doc = await db[CP_IS_FLAGS].find_one({"_id": nhs_number}, {"accesses": 1})
     if doc is None:
@@ -238,13 +237,13 @@ async def accesses_of(db: AsyncDatabase[Document], nhs_number: str) -> list[Acce
     return [AccessLogged.model_validate(a) for a in reversed(doc.get("accesses", []))]
 
 
-async def unmatched_changes(db: AsyncDatabase[Document], limit: int) -> list[Document]:
+async def unmatched_changes(db: Database, limit: int) -> list[Document]:
     """Status changes without an NHS number, newest first."""
     cursor = db[UNMATCHED_STATUS_CHANGES].find({}).sort("received_at", DESCENDING).limit(limit)
     return [{"event_id": d.pop("_id"), **d} async for d in cursor]
 
 
-async def status_change_counts(db: AsyncDatabase[Document]) -> dict[str, dict[str, int]]:
+async def status_change_counts(db: Database) -> dict[str, dict[str, int]]:
     """Status changes received per status kind, by what was done with them."""
     return {
         str(d.pop("_id")): {k: int(v) for k, v in d.items()}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hub_agency import EnquiryAsSeen, find_child
+from hub_agency.enquiries import EnquiryAsSeen
+from hub_agency.people import find_child
 from hub_contracts.events import InformationHeld, NothingHeld
 from hub_messaging.consumer import HandlerContext
 from pymongo import DESCENDING
@@ -10,6 +11,7 @@ from pymongo import DESCENDING
 from health_feed.adapters.mongo import ATTENDANCES
 from health_feed.domain.concern import attendance_fact
 
+ANSWERED_BY_ROLE = "MASH health liaison"
 MAX_FACTS = 100
 """An answer carries at most 100 facts (the contract's bound): the latest ones."""
 

@@ -13,14 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from hub_agency import Rejected
+from hub_agency.domain import Rejected
 from hub_contracts.events import OperationEncompassNotified, OperationEncompassOverdue
 from hub_service.clock import next_school_day_start
 
 from police_feed.domain.incidents import ChildInvolved, IncidentKind, PoliceIncident
-
-DEFAULT_LA_CODES: dict[str, str] = {"hartlepool": "805", "stockton": "808"}
-"""DfE local authority numbers of the boroughs the hub serves out of the box."""
 
 
 class NotificationStatus(StrEnum):
@@ -73,8 +70,8 @@ def encompass_notification(
 ) -> OperationEncompassNotified:
     """The notification for one child: exactly the fields the guidance allows, no more.
 
-    ``local_authority_code`` is the tenant's DfE number, needed only for a
-    child not in school (the LA is notified instead of a school).
+    ``local_authority_code`` is the tenant's DfE number (its reference data),
+    needed only for a child not in school (the LA is notified instead of a school).
     """
     involved: ChildInvolved = incident.children[index]
     child = involved.child

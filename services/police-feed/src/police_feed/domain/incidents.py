@@ -12,7 +12,7 @@ import re
 from enum import StrEnum
 from typing import Self
 
-from hub_agency import AgencyRecord
+from hub_agency.domain import AgencyRecord
 from hub_contracts.codes import Agency, RagRating, ReferralSource
 from hub_contracts.envelope import SUBJECT_PATTERN
 from hub_contracts.events import (

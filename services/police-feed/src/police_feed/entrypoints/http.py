@@ -1,55 +1,19 @@
-"""HTTP routes and Kafka subscriptions of police-feed, wired onto the service runtime."""
+"""HTTP routes of police-feed's own (the agency kit gives the record, enquiry and inbox ones)."""
 
 # no ``from __future__ import annotations``: FastAPI reads the route annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query
-from hub_agency import (
-    INBOX,
-    EnquiryAnswering,
-    Principal,
-    RecordIngest,
-    RecordKind,
-    authenticated,
-    inbox_router,
-    keep_in_inbox,
-)
-from hub_contracts.events import (
-    ContactDecided,
-    ContactReceived,
-    OperationEncompassAcknowledged,
-    StrategyDiscussionRequested,
-)
-from hub_service import ServiceRuntime
-from hub_service.app import Configure
-from hub_service.clock import Clock, SystemClock
+from fastapi import APIRouter, Depends, Query
+from hub_agency.clients import Principal, authenticated
+from hub_service.app import ServiceRuntime
+from hub_service.deps import TenantPath
 from hub_service.problems import problem_responses
-from hub_service.reference import reference_router
 from pydantic import BaseModel, Field
 from pymongo import DESCENDING
 
-from police_feed.adapters.store import (
-    COLLECTIONS,
-    LOCAL_AUTHORITY,
-    NOTIFICATIONS,
-    SCHOOLS,
-    ensure_indexes,
-)
+from police_feed.adapters.mongo import NOTIFICATIONS
 from police_feed.domain.encompass import NotificationStatus
-from police_feed.domain.incidents import PoliceIncident
-from police_feed.service_layer.encompass import OverdueWatch, handle_acknowledgement
-from police_feed.service_layer.enquiries import search_incidents
-from police_feed.service_layer.incidents import apply_incident
-
-INCIDENTS = RecordKind(
-    "police-incident",
-    "incidents",
-    PoliceIncident,
-    apply_incident,
-    "Record a police incident involving children",
-)
-DEFAULT_OVERDUE_INTERVAL_S = 60.0
 
 
 class EncompassNotificationView(BaseModel):
@@ -104,7 +68,7 @@ def notifications_router(runtime: ServiceRuntime) -> APIRouter:
     )
     async def list_notifications(
         principal: Annotated[Principal, Depends(authenticated)],
-        tenant: Annotated[str, Path(description="Tenant id, e.g. 'stockton'.")],
+        tenant: TenantPath,
         status: Annotated[
             NotificationStatus | None, Query(description="Only notifications in this state.")
         ] = None,
@@ -120,53 +84,3 @@ def notifications_router(runtime: ServiceRuntime) -> APIRouter:
         return [_view(doc) async for doc in cursor]
 
     return router
-
-
-def configure_police_feed(
-    clock: Clock | None = None, overdue_interval_s: float = DEFAULT_OVERDUE_INTERVAL_S
-) -> Configure:
-    """``configure`` for ``create_service_app``, with the breach watch's clock and interval."""
-
-    def configure(runtime: ServiceRuntime, app: FastAPI) -> None:
-        ingest = RecordIngest(runtime, [INCIDENTS])
-        answering = EnquiryAnswering(runtime, search_incidents, "MASH police researcher")
-        watch = OverdueWatch(runtime, clock or SystemClock(), overdue_interval_s)
-        app.state.encompass_watch = watch
-
-        async def prepare() -> None:
-            for tenant in runtime.settings.tenants:
-                await ensure_indexes(runtime.database(tenant))
-
-        runtime.on_start.append(prepare)
-        runtime.background.append(watch.run)
-
-        app.include_router(ingest.router())
-        app.include_router(answering.router())
-        app.include_router(inbox_router(runtime))
-        app.include_router(notifications_router(runtime))
-        app.include_router(
-            reference_router(
-                {
-                    "policing-areas": "policing_areas",
-                    "schools": SCHOOLS,
-                    "local-authority": LOCAL_AUTHORITY,
-                }
-            )
-        )
-        ingest.subscribe()
-        runtime.consume(
-            handlers={
-                OperationEncompassAcknowledged.event_name: handle_acknowledgement,
-                ContactReceived.event_name: keep_in_inbox,
-                ContactDecided.event_name: keep_in_inbox,
-                StrategyDiscussionRequested.event_name: keep_in_inbox,
-                **answering.handlers,
-            },
-            collections=[*answering.collections, INBOX, *COLLECTIONS],
-        )
-
-    return configure
-
-
-configure = configure_police_feed()
-"""The default wiring: the system clock, a check every minute."""

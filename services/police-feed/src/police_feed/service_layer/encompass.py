@@ -15,19 +15,20 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from hub_agency import agency_basis, inbox_document
-from hub_agency.inbox import INBOX
+from hub_agency.basis import agency_basis
+from hub_agency.inbox import INBOX, inbox_document
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import OperationEncompassAcknowledged
 from hub_contracts.sharing import Purpose
 from hub_messaging.consumer import Delivery, HandlerContext
+from hub_messaging.documents import Document
 from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock, SystemClock
 from prometheus_client import CollectorRegistry, Counter
 from pymongo import ASCENDING
 from pymongo.errors import PyMongoError
 
-from police_feed.adapters.store import NOTIFICATIONS, Document
+from police_feed.adapters.mongo import NOTIFICATIONS
 from police_feed.domain.encompass import (
     NotificationStatus,
     acknowledged_in_time,

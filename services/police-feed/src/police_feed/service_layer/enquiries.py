@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from hub_agency import EnquiryAsSeen, NotSharedDecision, find_child
+from hub_agency.enquiries import EnquiryAsSeen, NotSharedDecision
+from hub_agency.people import find_child
 from hub_contracts.events import InformationHeld, NothingHeld, NotShared
 from hub_contracts.events.records import NotSharedReason
 from hub_messaging.consumer import HandlerContext
 
-from police_feed.adapters.store import CHILD_INCIDENTS
+from police_feed.adapters.mongo import CHILD_INCIDENTS
 from police_feed.domain.incidents import PoliceIncident, fact_held
+from police_feed.service_layer.incidents import INCIDENTS
 
 log = logging.getLogger("police_feed.enquiries")
-INCIDENTS = "incidents"
-"""Where ``RecordIngest`` keeps accepted incidents (the route's collection)."""
+ANSWERED_BY_ROLE = "MASH police researcher"
 MAX_FACTS = 100
 
 PREJUDICE_INVESTIGATION = NotSharedDecision(
@@ -40,7 +41,11 @@ async def search_incidents(
         .to_list()
     )
     record_ids = sorted({str(r["record_id"]) for r in rows})
-    docs = await ctx.db[INCIDENTS].find({"_id": {"$in": record_ids}}, session=ctx.session).to_list()
+    docs = (
+        await ctx.db[INCIDENTS.collection]
+        .find({"_id": {"$in": record_ids}}, session=ctx.session)
+        .to_list()
+    )
     incidents = [PoliceIncident.model_validate(d["record"]) for d in docs]
     if any(i.sensitive for i in incidents):
         log.info(

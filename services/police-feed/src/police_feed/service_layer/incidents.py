@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
-from hub_agency import IngestContext, Rejected, agency_basis, remember_child
+from hub_agency.basis import agency_basis
+from hub_agency.domain import Rejected
+from hub_agency.ingest import IngestContext, RecordKind
+from hub_agency.people import remember_child
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.sharing import Purpose
 
-from police_feed.adapters.store import (
+from police_feed.adapters.mongo import (
     CHILD_INCIDENTS,
     NOTIFICATIONS,
     child_incident_document,
@@ -89,3 +93,13 @@ async def apply_incident(incident: PoliceIncident, ctx: IngestContext) -> Sequen
         },
     )
     return events
+
+
+INCIDENTS = RecordKind(
+    "police-incident",
+    "incidents",
+    PoliceIncident,
+    apply_incident,
+    "Record a police incident involving children",
+)
+RECORD_KINDS: tuple[RecordKind[Any], ...] = (INCIDENTS,)

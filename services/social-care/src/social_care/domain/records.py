@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal, Self
 
-from hub_agency import AgencyRecord
+from hub_agency.domain import AgencyRecord
 from hub_contracts.codes import CategoryOfAbuse, CinClosureReason, PrimaryNeed
 from hub_contracts.events.common import (
     Actor,

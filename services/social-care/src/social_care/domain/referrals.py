@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from hub_agency import ChildAsSeen
+from hub_agency.domain import ChildAsSeen
 
 
 class ReferralKind(StrEnum):

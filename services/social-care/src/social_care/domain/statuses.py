@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hub_agency import Rejected
+from hub_agency.domain import Rejected
 from hub_contracts.codes import CategoryOfAbuse, CinClosureReason
 from hub_contracts.events.common import ResponsibleAuthority, StatusKind
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from hub_agency import EnquiryAsSeen, find_child
+from hub_agency.enquiries import EnquiryAsSeen
+from hub_agency.people import find_child
 from hub_contracts.events import FactHeld, InformationHeld, NothingHeld
 from hub_messaging.consumer import HandlerContext
 
-from social_care.adapters import store
+from social_care.adapters import mongo
 from social_care.domain.referrals import (
     ReferralKind,
     ReferralStatus,
@@ -25,7 +26,7 @@ async def search(enquiry: EnquiryAsSeen, ctx: HandlerContext) -> InformationHeld
     facts: list[FactHeld] = []
     person_ids = await find_child(ctx.db, enquiry.child, ctx.session)
     if person_ids:
-        for status in await store.statuses_of(ctx.db, person_ids, ctx.session, with_history=True):
+        for status in await mongo.statuses_of(ctx.db, person_ids, ctx.session, with_history=True):
             facts.append(
                 FactHeld(
                     kind=f"social-care-{status.status_kind.value}",
@@ -35,7 +36,7 @@ async def search(enquiry: EnquiryAsSeen, ctx: HandlerContext) -> InformationHeld
                 )
             )
     child = enquiry.child
-    candidates = await store.referral_candidates(
+    candidates = await mongo.referral_candidates(
         ctx.db,
         ctx.session,
         nhs_number=child.nhs_number,

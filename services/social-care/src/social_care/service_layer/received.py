@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hub_agency import ChildAsSeen, inbox_document, keep_in_inbox
+from hub_agency.domain import ChildAsSeen
+from hub_agency.inbox import inbox_document, keep_in_inbox
 from hub_contracts.events import (
     ContactDecided,
     ContactRated,
@@ -24,11 +25,10 @@ from hub_contracts.events import (
     StrategyDiscussionRequested,
 )
 from hub_messaging.consumer import Delivery, Handler, HandlerContext
+from hub_messaging.documents import Document
 
-from social_care.adapters import store
+from social_care.adapters import mongo
 from social_care.domain.referrals import ReferralKind, ReferralStatus, child_keys
-
-Document = dict[str, Any]
 
 
 def _received(delivery: Delivery) -> Document:
@@ -52,7 +52,7 @@ def _referral_handler(kind: ReferralKind, id_field: str) -> Handler:
             "child_keys": child_keys(ChildAsSeen.from_data(data.get("child"))),
             **_received(delivery),
         }
-        await store.keep_once(ctx.db, ctx.session, store.REFERRALS, doc)
+        await mongo.keep_once(ctx.db, ctx.session, mongo.REFERRALS, doc)
 
     return handle
 
@@ -61,8 +61,8 @@ async def keep_strategy_discussion(delivery: Delivery, ctx: HandlerContext) -> N
     """Keep a strategy discussion request (s47) for the duty team."""
     data = delivery.event.data
     doc = {"_id": str(data["request_id"]), "hold_by": _aware(data.get("hold_by"))}
-    await store.keep_once(
-        ctx.db, ctx.session, store.STRATEGY_DISCUSSIONS, {**doc, **_received(delivery)}
+    await mongo.keep_once(
+        ctx.db, ctx.session, mongo.STRATEGY_DISCUSSIONS, {**doc, **_received(delivery)}
     )
 
 
@@ -75,7 +75,7 @@ async def keep_access_notification(delivery: Delivery, ctx: HandlerContext) -> N
         "accessed_at": _aware(data.get("accessed_at")),
         **_received(delivery),
     }
-    await store.keep_once(ctx.db, ctx.session, store.ACCESS_NOTIFICATIONS, doc)
+    await mongo.keep_once(ctx.db, ctx.session, mongo.ACCESS_NOTIFICATIONS, doc)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from hub_agency import IngestContext, agency_basis, remember_child
+from hub_agency.basis import agency_basis
+from hub_agency.ingest import IngestContext, RecordKind
+from hub_agency.people import remember_child
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events.casework import SocialCareStatusChanged, StepDownRequested
 from hub_contracts.sharing import Purpose
 
-from social_care.adapters import store
+from social_care.adapters import mongo
 from social_care.domain import statuses
 from social_care.domain.records import StatusChangeRecord, StepDownRequestRecord
 
@@ -26,7 +29,7 @@ async def apply_status_change(
     ``started-on-mismatch``) when the change does not fit what is held.
     """
     db, session = ctx.tx.db, ctx.tx.session
-    current = await store.current_status(db, session, record.person_id, record.status_kind)
+    current = await mongo.current_status(db, session, record.person_id, record.status_kind)
     if record.change == "started":
         status = statuses.start(
             current,
@@ -49,7 +52,7 @@ async def apply_status_change(
             category_of_abuse=record.category_of_abuse,
             closure_reason=record.closure_reason,
         )
-    contacts = await store.authority_contacts(db, session, ctx.tenant)
+    contacts = await mongo.authority_contacts(db, session, ctx.tenant)
     authority = statuses.responsible_authority(contacts, ctx.tenant)
     payload = SocialCareStatusChanged(
         change_id=record.record_id,
@@ -67,9 +70,9 @@ async def apply_status_change(
     )
     await remember_child(db, session, record.child)
     if status.is_open:
-        await store.open_status(db, session, status)
+        await mongo.open_status(db, session, status)
     else:
-        await store.close_status(db, session, status)
+        await mongo.close_status(db, session, status)
     sharing = agency_basis(ctx.service, STATUS_CHANGE_PURPOSE)
     return [ctx.event(payload, subject=record.person_id, sharing=sharing)]
 
@@ -98,3 +101,20 @@ async def apply_step_down(
             sharing=agency_basis(ctx.service, Purpose.REFERRAL),
         )
     ]
+
+
+STATUS_CHANGES = RecordKind(
+    "status-change",
+    "status-changes",
+    StatusChangeRecord,
+    apply_status_change,
+    "Record a child-in-need, child protection plan or looked-after status starting or ending",
+)
+STEP_DOWN_REQUESTS = RecordKind(
+    "step-down-request",
+    "step-down-requests",
+    StepDownRequestRecord,
+    apply_step_down,
+    "Ask early help to continue supporting a family after social care closes its case",
+)
+RECORD_KINDS: tuple[RecordKind[Any], ...] = (STATUS_CHANGES, STEP_DOWN_REQUESTS)

@@ -4,7 +4,7 @@
 - ``child_incidents``: one row per child per incident, for enquiries;
 - ``encompass_notifications``: each Operation Encompass notification and its state;
 - ``schools``, ``local_authority``: the LA's school directory and DfE number
-  (reference data from ``demo/<tenant>.json``).
+  (reference data, loaded from ``demo/<tenant>.json`` by ``load-demo``).
 
 Only ids, kinds, times and statuses are copied out of the incident; the
 child's details stay in the record and in the agency's ``children`` index.
@@ -13,20 +13,20 @@ child's details stay in the record and in the agency's ``children`` index.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import cache
 
-from hub_agency import ensure_child_indexes
-from hub_agency.people import CHILDREN
+from hub_agency.people import CHILDREN, ensure_child_indexes
 from hub_contracts.events import OperationEncompassNotified
+from hub_messaging.documents import Document
+from hub_service.app import Database
+from hub_service.reference import read_demo_data
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
-from police_feed.domain.encompass import DEFAULT_LA_CODES, NotificationStatus
+from police_feed.domain.encompass import NotificationStatus
 from police_feed.domain.incidents import ChildInvolved, PoliceIncident
 
-Document = dict[str, Any]
-Database = AsyncDatabase[Document]
+PACKAGE = "police_feed"
 CHILD_INCIDENTS = "child_incidents"
 NOTIFICATIONS = "encompass_notifications"
 SCHOOLS = "schools"
@@ -55,11 +55,21 @@ async def unknown_schools(db: Database, session: AsyncClientSession, urns: set[s
 async def local_authority_code(
     db: Database, session: AsyncClientSession, tenant: str
 ) -> str | None:
-    """The tenant's DfE LA number: its reference data, else the built-in boroughs."""
+    """The tenant's DfE LA number, from its ``local_authority`` reference data.
+
+    As loaded into the tenant's database; until it is, as this service ships
+    it for the tenant (``demo/<tenant>.json``); None for a tenant with neither.
+    """
     doc = await db[LOCAL_AUTHORITY].find_one({"_id": LOCAL_AUTHORITY_ID}, session=session)
-    if doc is not None and doc.get("la_code"):
-        return str(doc["la_code"])
-    return DEFAULT_LA_CODES.get(tenant)
+    if doc is None or not doc.get("la_code"):
+        doc = _shipped_local_authority(tenant)
+    return str(doc["la_code"]) if doc is not None and doc.get("la_code") else None
+
+
+@cache
+def _shipped_local_authority(tenant: str) -> Document | None:
+    shipped: list[Document] = read_demo_data(PACKAGE, tenant).get(LOCAL_AUTHORITY, [])
+    return next((d for d in shipped if d.get("_id") == LOCAL_AUTHORITY_ID), None)
 
 
 def child_incident_document(incident: PoliceIncident, involved: ChildInvolved) -> Document:

@@ -12,17 +12,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from hub_agency import ensure_child_indexes
+from hub_agency.people import ensure_child_indexes
+from hub_messaging.documents import Document
+from hub_service.app import Database
 from pydantic import BaseModel
 from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 from early_help.domain.episodes import Episode, EpisodeStatus
 from early_help.domain.referrals import PERSONAL_FIELDS, ReceivedReferral, ReferralStatus
 
-Document = dict[str, Any]
-Database = AsyncDatabase[Document]
 Session = AsyncClientSession | None
 EPISODE_STATE = "episode_state"
 REFERRALS = "referrals"
@@ -45,7 +44,7 @@ def _public(doc: Mapping[str, Any], id_field: str) -> Document:
     return {id_field: doc["_id"], **rest}
 
 
-async def prepare(db: Database) -> None:
+async def ensure_indexes(db: Database) -> None:
     """Indexes for the lists and lookups of this service (idempotent)."""
     await ensure_child_indexes(db)
     await db[EPISODE_STATE].create_index([("status", 1), ("opened_at", DESCENDING)])

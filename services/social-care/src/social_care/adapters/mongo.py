@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hub_agency import ensure_child_indexes
+from hub_agency.people import ensure_child_indexes
 from hub_contracts.events.common import StatusKind
+from hub_messaging.documents import Document
+from hub_service.app import Database
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 from social_care.domain.statuses import Status
-
-Document = dict[str, Any]
-Database = AsyncDatabase[Document]
 
 STATUSES = "statuses"
 """Current (open) statuses, one per child and kind: ``_id`` is ``<person id>|<kind>``."""
