@@ -12,7 +12,9 @@ outbox rows not yet relayed. From those it keeps, as Prometheus gauges:
   lasted ``stall_after_s`` (``HUB_STALL_AFTER_S``);
 - ``hub_service_degraded``: 1 while any partition of the service is stalled;
 - ``hub_outbox_unsent{tenant}`` and ``hub_outbox_oldest_unsent_age_seconds{tenant}``;
-- ``hub_outbox_parked_rows{tenant}``: rows Kafka refused for good, waiting for a person.
+- ``hub_outbox_parked_rows{tenant}``: rows Kafka refused for good, waiting for a person;
+- ``hub_progress_check_up``: 1 when the last pass succeeded; 0 means the figures above
+  are stale and stuck work would go unseen.
 
 The offsets are the group's, not this process's: every replica of a service
 reports the same figures (alert rules take the ``max``), and a replica that
@@ -142,6 +144,11 @@ class ProgressMonitor:
             ["tenant"],
             registry=registry,
         )
+        self._check_up = Gauge(
+            "hub_progress_check_up",
+            "1 when the last progress check (lag, stalled partitions, outbox) succeeded.",
+            registry=registry,
+        )
         self._parked = Gauge(
             "hub_outbox_parked_rows",
             "Outbox rows Kafka refused for good, set aside unsent for a person to look at.",
@@ -197,6 +204,7 @@ class ProgressMonitor:
             self._since.labels(*labels).set(round(p.seconds_since_progress, 1))
             self._stalled.labels(*labels).set(1 if p.stalled else 0)
         self._degraded.set(1 if self.degraded else 0)
+        self._check_up.set(1)
         for b in backlog:
             self._unsent.labels(b.tenant).set(b.unsent)
             self._oldest.labels(b.tenant).set(round(b.oldest_age_s, 1))
@@ -305,6 +313,7 @@ class ProgressMonitor:
                     raise
                 except Exception as exc:  # Kafka or MongoDB away: readiness says so too
                     self.last_error = type(exc).__name__
+                    self._check_up.set(0)
                     log.warning("progress check failed", extra={"error": type(exc).__name__})
                     await self.close()
                 await asyncio.sleep(self.interval_s)

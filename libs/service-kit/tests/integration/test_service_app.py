@@ -51,6 +51,7 @@ def test_status_says_whether_work_flows_and_metrics_show_the_backlog(
         assert set(status["outbox"]) == {"hartlepool", "stockton"}
         metrics = client.get("/metrics").text
         assert "hub_service_degraded 0.0" in metrics
+        assert "hub_progress_check_up 1.0" in metrics
         assert 'hub_outbox_oldest_unsent_age_seconds{tenant="stockton"}' in metrics
 
 
