@@ -6,33 +6,36 @@ role here too (``hub_service.staff``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from hub_messaging.consumer import BatchHandler
-from hub_service import ServiceRuntime
 from hub_service.clock import Clock
-from hub_service.problems import ProblemError, problem_responses
+from hub_service.problems import problem_responses
 from hub_service.staff import Role, StaffUser, staff_user
+from opentelemetry.sdk.trace import TracerProvider
 
 from front_door.domain.commands import DecideContact, RateContact, RecordContact
-from front_door.domain.contacts import ContactStatus, EnquiryStatus
+from front_door.domain.contacts import Contact, ContactStatus
+from front_door.domain.enquiries import Enquiry
+from front_door.service_layer import reads
 from front_door.service_layer.decisions import decide_contact
-from front_door.service_layer.intake import CONTACTS
-from front_door.service_layer.screening import ENQUIRIES, rate_contact
+from front_door.service_layer.screening import rate_contact
 from front_door.service_layer.staff_intake import record_contact
+from front_door.service_layer.unit_of_work import BatchEventHandler, UnitOfWorkFactory
 
-RECORD_VIEWS = "record_views"
 Screeners = Annotated[StaffUser, Depends(staff_user(Role.PRACTITIONER, Role.MANAGER))]
 Managers = Annotated[StaffUser, Depends(staff_user(Role.MANAGER))]
 ContactId = Annotated[str, Path(description="The hub's contact id.")]
 
 
 def contacts_router(
-    runtime: ServiceRuntime, clock: Clock, intake: BatchHandler | None = None
+    uows: UnitOfWorkFactory,
+    clock: Clock,
+    tracer_provider: TracerProvider,
+    intake: BatchEventHandler | None = None,
 ) -> APIRouter:
-    """The contacts routes; ``intake`` (the concern handler) takes staff-entered contacts."""
+    """The contacts routes; ``intake`` (the concern intake) takes staff-entered contacts."""
     router = APIRouter(prefix="/v1/{tenant}", tags=["contacts"])
 
     if intake is not None:
@@ -49,7 +52,12 @@ def contacts_router(
             tenant: Annotated[str, Path(description="Tenant id.")],
             command: RecordContact,
         ) -> dict[str, Any]:
-            return await record_contact(runtime, clock, staff_intake, tenant, command, user)
+            contact = await record_contact(uows, clock, staff_intake, tenant, command, user)
+            return {
+                "contact_id": contact.contact_id,
+                "person_id": contact.person_id,
+                "entered_by": user.user_id,
+            }
 
     @router.get(
         "/contacts",
@@ -62,12 +70,9 @@ def contacts_router(
         status: Annotated[ContactStatus | None, Query(description="Only this status.")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = (
-            {"status": status.value} if status else {"status": {"$ne": ContactStatus.DECIDED.value}}
-        )
+        contacts = await reads.work_queue(uows.reading(tenant), status)
         now = clock.now()
-        docs = await runtime.database(tenant)[CONTACTS].find(query).to_list(length=2000)
-        items = [_queue_item(d, now) for d in docs]
+        items = [queue_item(c, now) for c in contacts]
         items.sort(key=lambda i: i["seconds_left"])
         return items[:limit]
 
@@ -81,30 +86,15 @@ def contacts_router(
         tenant: Annotated[str, Path(description="Tenant id.")],
         contact_id: ContactId,
     ) -> dict[str, Any]:
-        db = runtime.database(tenant)
-        doc: dict[str, Any] | None = await db[CONTACTS].find_one({"_id": contact_id})
-        if doc is None:
-            raise ProblemError(404, "contact-not-found", f"no contact {contact_id}")
+        found, enquiries = await reads.contact_with_enquiries(
+            uows.reading(tenant), contact_id, user
+        )
         now = clock.now()
-        enquiries: list[dict[str, Any]] = (
-            await db[ENQUIRIES].find({"contact_id": contact_id}).sort("agency").to_list()
-        )
-        for e in enquiries:
-            e["enquiry_id"] = e.pop("_id")
-            e["overdue"] = (
-                e["status"] == EnquiryStatus.AWAITING_ANSWER.value and now > e["respond_by"]
-            )
-        await db[RECORD_VIEWS].insert_one(
-            {
-                "user_id": user.user_id,
-                "roles": sorted(user.roles),
-                "person_id": doc["person_id"],
-                "contact_id": contact_id,
-                "purpose": user.purpose,
-                "viewed_at": datetime.now(UTC),
-            }
-        )
-        return {**_queue_item(doc, now), **_public(doc), "enquiries": enquiries}
+        return {
+            **queue_item(found, now),
+            **public_contact(found),
+            "enquiries": [public_enquiry(e, now) for e in enquiries],
+        }
 
     @router.post(
         "/contacts/{contact_id}/rating",
@@ -117,7 +107,12 @@ def contacts_router(
         contact_id: ContactId,
         command: RateContact,
     ) -> dict[str, Any]:
-        return await rate_contact(runtime, clock, tenant, contact_id, command, user)
+        rated = await rate_contact(uows, clock, tenant, contact_id, command, user, tracer_provider)
+        return {
+            "contact_id": rated.contact_id,
+            "screen_by": rated.screen_by,
+            "enquiries": rated.enquiry_ids,
+        }
 
     @router.post(
         "/contacts/{contact_id}/decision",
@@ -131,27 +126,41 @@ def contacts_router(
         contact_id: ContactId,
         command: DecideContact,
     ) -> dict[str, Any]:
-        return await decide_contact(runtime, clock, tenant, contact_id, command, user)
+        decision = await decide_contact(
+            uows, clock, tenant, contact_id, command, user, tracer_provider
+        )
+        return {"contact_id": contact_id, **without_id(decision.record())}
 
     return router
 
 
-def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    out = dict(doc)
-    out["contact_id"] = out.pop("_id")
-    return out
+def without_id(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "_id"}
 
 
-def _queue_item(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
-    deadline = doc.get("screen_by") or doc["decide_by"]
+def public_contact(contact: Contact) -> dict[str, Any]:
+    """The contact as held, with its id as ``contact_id``."""
+    return {**without_id(contact.record()), "contact_id": contact.contact_id}
+
+
+def public_enquiry(enquiry: Enquiry, now: datetime) -> dict[str, Any]:
     return {
-        "contact_id": doc["_id"],
-        "status": doc["status"],
-        "rag_rating": doc.get("rag_rating") or doc.get("rag_rating_as_received"),
-        "received_at": doc["received_at"],
-        "deadline": deadline,
-        "seconds_left": int((deadline - now).total_seconds()),
-        "child_name": f"{doc['child']['given_name']} {doc['child']['family_name']}",
-        "referral_source": doc["referral_source"],
-        "origin_agency": doc["origin_agency"],
+        **without_id(enquiry.record()),
+        "enquiry_id": enquiry.enquiry_id,
+        "overdue": enquiry.is_overdue(now),
+    }
+
+
+def queue_item(contact: Contact, now: datetime) -> dict[str, Any]:
+    rating = contact.current_rating
+    return {
+        "contact_id": contact.contact_id,
+        "status": contact.status.value,
+        "rag_rating": rating.value if rating else None,
+        "received_at": contact.received_at,
+        "deadline": contact.deadline,
+        "seconds_left": int((contact.deadline - now).total_seconds()),
+        "child_name": f"{contact.child.given_name} {contact.child.family_name}",
+        "referral_source": contact.referral_source.value,
+        "origin_agency": contact.origin_agency.value,
     }

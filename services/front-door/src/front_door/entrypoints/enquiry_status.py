@@ -12,19 +12,19 @@ Reads of one contact's status are audited like any view of a child's record.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from hub_service import ServiceRuntime
 from hub_service.clock import Clock
-from hub_service.problems import ProblemError, problem_responses
+from hub_service.problems import problem_responses
 from hub_service.staff import Role, StaffUser, staff_user
 
-from front_door.domain.contacts import ContactStatus, EnquiryStatus
-from front_door.entrypoints.contacts import RECORD_VIEWS
-from front_door.service_layer.intake import CONTACTS
-from front_door.service_layer.screening import ENQUIRIES
+from front_door.domain.contacts import ContactClock, ContactStatus
+from front_door.domain.enquiries import EnquiryState
+from front_door.service_layer import reads
+from front_door.service_layer.unit_of_work import UnitOfWorkFactory
 
 Document = dict[str, Any]
 Trackers = Annotated[
@@ -32,65 +32,40 @@ Trackers = Annotated[
     Depends(staff_user(Role.AGENCY_LIAISON, Role.PRACTITIONER, Role.MANAGER)),
 ]
 Tenant = Annotated[str, Path(description="Tenant id.")]
-CONTACT_STATUS_FIELDS = {
-    "status": 1,
-    "rag_rating": 1,
-    "rag_rating_as_received": 1,
-    "received_at": 1,
-    "screen_by": 1,
-    "decide_by": 1,
-    "origin_agency": 1,
-    "person_id": 1,
-    "decision.decided_at": 1,
-    "decision.decided_in_time": 1,
-}
-"""All a status read takes from a contact: no child, concern, household or decision reason."""
-ENQUIRY_STATUS_FIELDS = {
-    "agency": 1,
-    "status": 1,
-    "requested_at": 1,
-    "respond_by": 1,
-    "answered_at": 1,
-    "late": 1,
-    "contact_id": 1,
-}
-"""All a status read takes from an enquiry: never the answer or who gave it."""
 
 
-def status_row(contact: Document, enquiries: list[Document], now: datetime) -> Document:
+def status_row(contact: ContactClock, enquiries: Sequence[EnquiryState], now: datetime) -> Document:
     """One contact's clock and each agency's enquiry status. A decided contact has no
     running clock: it says when it was decided and whether that was in time."""
-    decided = contact["status"] == ContactStatus.DECIDED.value
-    deadline = contact.get("screen_by") or contact["decide_by"]
-    decision = contact.get("decision") or {}
+    decided = contact.status is ContactStatus.DECIDED
+    deadline = contact.deadline
     return {
-        "contact_id": contact["_id"],
-        "status": contact["status"],
-        "rag_rating": contact.get("rag_rating") or contact.get("rag_rating_as_received"),
-        "received_at": contact["received_at"],
-        "origin_agency": contact["origin_agency"],
+        "contact_id": contact.contact_id,
+        "status": contact.status.value,
+        "rag_rating": contact.rag_rating.value if contact.rag_rating else None,
+        "received_at": contact.received_at,
+        "origin_agency": contact.origin_agency.value,
         "deadline": deadline,
         "seconds_left": None if decided else int((deadline - now).total_seconds()),
-        "decided_at": decision.get("decided_at"),
-        "decided_in_time": decision.get("decided_in_time"),
+        "decided_at": contact.decided_at,
+        "decided_in_time": contact.decided_in_time,
         "enquiries": [
             {
-                "enquiry_id": e["_id"],
-                "agency": e["agency"],
-                "status": e["status"],
-                "requested_at": e.get("requested_at"),
-                "respond_by": e.get("respond_by"),
-                "answered_at": e.get("answered_at"),
-                "late": bool(e.get("late")),
-                "overdue": e["status"] == EnquiryStatus.AWAITING_ANSWER.value
-                and now > e["respond_by"],
+                "enquiry_id": e.enquiry_id,
+                "agency": e.agency.value,
+                "status": e.status.value,
+                "requested_at": e.requested_at,
+                "respond_by": e.respond_by,
+                "answered_at": e.answered_at,
+                "late": e.late,
+                "overdue": e.is_overdue(now),
             }
-            for e in sorted(enquiries, key=lambda e: str(e["agency"]))
+            for e in sorted(enquiries, key=lambda e: e.agency.value)
         ],
     }
 
 
-def enquiry_status_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
+def enquiry_status_router(uows: UnitOfWorkFactory, clock: Clock) -> APIRouter:
     router = APIRouter(prefix="/v1/{tenant}", tags=["enquiry status"])
 
     @router.get(
@@ -104,20 +79,9 @@ def enquiry_status_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
         tenant: Tenant,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[Document]:
-        db = runtime.database(tenant)
-        open_only = {"status": {"$ne": ContactStatus.DECIDED.value}}
-        contacts = await db[CONTACTS].find(open_only, CONTACT_STATUS_FIELDS).to_list(length=2000)
-        ids = [c["_id"] for c in contacts]
-        enquiries = (
-            await db[ENQUIRIES]
-            .find({"contact_id": {"$in": ids}}, ENQUIRY_STATUS_FIELDS)
-            .to_list(length=None)
-        )
-        by_contact: dict[str, list[Document]] = {}
-        for e in enquiries:
-            by_contact.setdefault(str(e["contact_id"]), []).append(e)
+        found = await reads.enquiry_board(uows.reading(tenant))
         now = clock.now()
-        rows = [status_row(c, by_contact.get(str(c["_id"]), []), now) for c in contacts]
+        rows = [status_row(c, enquiries, now) for c, enquiries in found]
         rows.sort(key=lambda r: r["seconds_left"])
         return rows[:limit]
 
@@ -132,25 +96,8 @@ def enquiry_status_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
         tenant: Tenant,
         contact_id: Annotated[str, Path(description="The hub's contact id.")],
     ) -> Document:
-        db = runtime.database(tenant)
-        contact = await db[CONTACTS].find_one({"_id": contact_id}, CONTACT_STATUS_FIELDS)
-        if contact is None:
-            raise ProblemError(404, "contact-not-found", f"no contact {contact_id}")
-        enquiries = (
-            await db[ENQUIRIES]
-            .find({"contact_id": contact_id}, ENQUIRY_STATUS_FIELDS)
-            .to_list(length=None)
-        )
-        await db[RECORD_VIEWS].insert_one(
-            {
-                "user_id": user.user_id,
-                "roles": sorted(user.roles),
-                "person_id": contact.get("person_id"),
-                "contact_id": contact_id,
-                "what": "enquiry-status",
-                "purpose": user.purpose,
-                "viewed_at": datetime.now(UTC),
-            }
+        contact, enquiries = await reads.contact_enquiry_status(
+            uows.reading(tenant), contact_id, user
         )
         return status_row(contact, enquiries, clock.now())
 

@@ -8,26 +8,20 @@ too (``hub_service.staff``); a view of a person is audited like a contact's.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from hub_contracts.events.common import LongText
-from hub_service import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.problems import problem_responses
 from hub_service.staff import Role, StaffUser, staff_user
 from pydantic import BaseModel, ConfigDict, Field
 
-from front_door.entrypoints.contacts import RECORD_VIEWS
-from front_door.service_layer.persons import (
-    CandidateStatus,
-    confirm_candidate,
-    list_candidates,
-    person_view,
-    reject_candidate,
-    unlink_person,
-)
+from front_door.domain.candidates import Candidate, CandidateStatus
+from front_door.domain.persons import Person
+from front_door.service_layer import reads
+from front_door.service_layer.persons import confirm_candidate, reject_candidate, unlink_person
+from front_door.service_layer.unit_of_work import UnitOfWorkFactory
 
 Reviewers = Annotated[StaffUser, Depends(staff_user(Role.PRACTITIONER, Role.MANAGER))]
 Managers = Annotated[StaffUser, Depends(staff_user(Role.MANAGER))]
@@ -57,7 +51,7 @@ class IdentityDecision(BaseModel):
     reason: LongText = Field(description="Why, in the decision-maker's words (required).")
 
 
-def persons_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
+def persons_router(uows: UnitOfWorkFactory, clock: Clock) -> APIRouter:
     router = APIRouter(prefix="/v1/{tenant}", tags=["person index"])
 
     @router.get(
@@ -76,9 +70,16 @@ def persons_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 100,
         offset: Annotated[int, Query(ge=0, description="Candidates to skip (page start).")] = 0,
     ) -> list[dict[str, Any]]:
-        page = await list_candidates(runtime.database(tenant), status, limit, offset)
+        page = await reads.candidate_page(uows.reading(tenant), status, limit, offset)
         response.headers[TOTAL_COUNT] = str(page.total)
-        return page.items
+        return [
+            {
+                **candidate_public(c),
+                "new_person": person_summary(new),
+                "existing_person": person_summary(existing),
+            }
+            for c, new, existing in page.items
+        ]
 
     @router.post(
         "/person-candidates/{candidate_id}/confirmation",
@@ -88,7 +89,14 @@ def persons_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     async def confirm(
         user: Managers, tenant: Tenant, candidate_id: CandidateId, decision: IdentityDecision
     ) -> dict[str, Any]:
-        return await confirm_candidate(runtime, clock, tenant, candidate_id, decision.reason, user)
+        linked = await confirm_candidate(uows, clock, tenant, candidate_id, decision.reason, user)
+        return {
+            "change_id": linked.change_id,
+            "action": "linked",
+            "survivor_id": linked.survivor_id,
+            "merged_person_id": linked.merged_person_id,
+            "repointed": linked.repointed.counts(),
+        }
 
     @router.post(
         "/person-candidates/{candidate_id}/rejection",
@@ -98,7 +106,8 @@ def persons_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     async def reject(
         user: Reviewers, tenant: Tenant, candidate_id: CandidateId, decision: IdentityDecision
     ) -> dict[str, Any]:
-        return await reject_candidate(runtime, clock, tenant, candidate_id, decision.reason, user)
+        change_id = await reject_candidate(uows, clock, tenant, candidate_id, decision.reason, user)
+        return {"change_id": change_id, "action": "rejected", "candidate_id": candidate_id}
 
     @router.post(
         "/persons/{person_id}/unlink",
@@ -108,7 +117,14 @@ def persons_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     async def unlink(
         user: Managers, tenant: Tenant, person_id: PersonId, decision: IdentityDecision
     ) -> dict[str, Any]:
-        return await unlink_person(runtime, clock, tenant, person_id, decision.reason, user)
+        unlinked = await unlink_person(uows, clock, tenant, person_id, decision.reason, user)
+        return {
+            "change_id": unlinked.change_id,
+            "action": "unlinked",
+            "survivor_id": unlinked.survivor_id,
+            "person_id": unlinked.person_id,
+            "restored": unlinked.restored.counts(),
+        }
 
     @router.get(
         "/persons/{person_id}",
@@ -116,17 +132,49 @@ def persons_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
         responses=problem_responses(401, 403, 404),
     )
     async def person(user: Reviewers, tenant: Tenant, person_id: PersonId) -> dict[str, Any]:
-        db = runtime.database(tenant)
-        view = await person_view(db, person_id)
-        await db[RECORD_VIEWS].insert_one(
-            {
-                "user_id": user.user_id,
-                "roles": sorted(user.roles),
-                "person_id": person_id,
-                "purpose": user.purpose,
-                "viewed_at": datetime.now(UTC),
-            }
-        )
-        return view
+        found = await reads.person_record(uows.reading(tenant), person_id, user)
+        person = found.person
+        return {
+            **person_summary(person),
+            "identifiers": [i.record() for i in person.identifiers],
+            "nhs_number": person.nhs_number,
+            "merged_into": person.merged_into,
+            "survivor_id": found.survivor.person_id,
+            "linked_persons": [
+                {
+                    "person_id": p.person_id,
+                    "identifiers": [i.record() for i in p.identifiers],
+                    "nhs_number": p.nhs_number,
+                    "linked_at": p.link.linked_at if p.link else None,
+                    "change_id": p.link.change_id if p.link else None,
+                }
+                for p in found.linked
+            ],
+            "candidates": [candidate_public(c) for c in found.candidates],
+        }
 
     return router
+
+
+def candidate_public(candidate: Candidate) -> dict[str, Any]:
+    """The candidate as held, with its id as ``candidate_id`` (without the pair key)."""
+    record = candidate.record()
+    out = {k: v for k, v in record.items() if k not in ("_id", "pair")}
+    out["candidate_id"] = candidate.candidate_id
+    return out
+
+
+def person_summary(person: Person | None) -> dict[str, Any]:
+    """Who a person is, enough to compare two (the postcode, whether an NHS number is held)."""
+    if person is None:
+        return {}
+    return {
+        "person_id": person.person_id,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+        "sex": person.sex,
+        "postcode": person.address.postcode if person.address else None,
+        "has_nhs_number": bool(person.nhs_number),
+        "merged_into": person.merged_into,
+    }

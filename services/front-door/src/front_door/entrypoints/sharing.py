@@ -11,27 +11,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from hub_service import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.problems import problem_responses
 from hub_service.staff import Role, StaffUser, staff_user
 
 from front_door.domain.sharing import DecideNotToShare, ShareWithoutConsent
-from front_door.service_layer.sharing import ensure_sharing_indexes, record_sharing_decision
+from front_door.service_layer.sharing import record_sharing_decision
+from front_door.service_layer.unit_of_work import UnitOfWorkFactory
 
 Managers = Annotated[StaffUser, Depends(staff_user(Role.MANAGER))]
 Tenant = Annotated[str, Path(description="Tenant id.")]
 PersonId = Annotated[str, Path(description="The hub person id (HP-...).")]
 
 
-def sharing_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
+def sharing_router(uows: UnitOfWorkFactory, clock: Clock) -> APIRouter:
     router = APIRouter(prefix="/v1/{tenant}", tags=["consent and sharing"])
-
-    async def indexes() -> None:
-        for tenant in runtime.settings.tenants:
-            await ensure_sharing_indexes(runtime.database(tenant))
-
-    runtime.on_start.append(indexes)
 
     @router.post(
         "/persons/{person_id}/shares-without-consent",
@@ -43,7 +37,7 @@ def sharing_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     async def share_without_consent(
         user: Managers, tenant: Tenant, person_id: PersonId, command: ShareWithoutConsent
     ) -> dict[str, Any]:
-        return await record_sharing_decision(runtime, clock, tenant, person_id, command, user)
+        return await record_sharing_decision(uows, clock, tenant, person_id, command, user)
 
     @router.post(
         "/persons/{person_id}/decisions-not-to-share",
@@ -55,6 +49,6 @@ def sharing_router(runtime: ServiceRuntime, clock: Clock) -> APIRouter:
     async def decide_not_to_share(
         user: Managers, tenant: Tenant, person_id: PersonId, command: DecideNotToShare
     ) -> dict[str, Any]:
-        return await record_sharing_decision(runtime, clock, tenant, person_id, command, user)
+        return await record_sharing_decision(uows, clock, tenant, person_id, command, user)
 
     return router

@@ -2,48 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hub_messaging.consumer import Delivery, HandlerContext
+from hub_messaging.consumer import Delivery
 from hub_service.clock import Clock
 
-from front_door.domain.contacts import EnquiryStatus
-from front_door.service_layer.screening import ENQUIRIES
+from front_door.adapters.enquiries import UNMATCHED as UNMATCHED
+from front_door.domain.enquiries import Answer
+from front_door.service_layer.unit_of_work import EventHandler, UnitOfWork
 
-UNMATCHED = "unmatched_answers"
 
+def enquiry_answered_handler(clock: Clock) -> EventHandler:
+    """Handles ``enquiry-answered``: the answer kept on its enquiry (``late`` if after the
+    deadline), or, for no known enquiry of that agency, kept with the unmatched answers."""
 
-def enquiry_answered_handler(clock: Clock) -> Any:
-    async def handle(delivery: Delivery, ctx: HandlerContext) -> None:
+    async def handle(delivery: Delivery, uow: UnitOfWork) -> None:
         data = delivery.event.data
         now = clock.now()
-        enquiry = await ctx.db[ENQUIRIES].find_one({"_id": data["enquiry_id"]}, session=ctx.session)
-        if enquiry is None or enquiry["agency"] != data.get("answering_agency"):
+        enquiry = await uow.enquiries.get(data["enquiry_id"])
+        if enquiry is None or enquiry.agency != data.get("answering_agency"):
             # kept, never dropped: someone can see an answer to no known enquiry
-            await ctx.db[UNMATCHED].insert_one(
-                {"_id": delivery.event.id, "received_at": now, "answer": data},
-                session=ctx.session,
-            )
+            await uow.enquiries.keep_unmatched(delivery.event.id, now, data)
             return
-        respond_by = enquiry["respond_by"]
+        respond_by = enquiry.respond_by
         if respond_by.tzinfo is None:
             respond_by = respond_by.replace(tzinfo=now.tzinfo)
-        await ctx.db[ENQUIRIES].update_one(
-            {"_id": enquiry["_id"]},
-            {
-                "$set": {
-                    "status": EnquiryStatus.ANSWERED.value,
-                    "answered_at": now,
-                    "late": now > respond_by,
-                    "answer": data["answer"],
-                    "answered_by_role": data.get("answered_by_role"),
-                    "answer_event_id": delivery.event.id,
-                    "answer_sharing": delivery.event.sharing.model_dump(
-                        mode="json", exclude_none=True
-                    ),
-                }
-            },
-            session=ctx.session,
+        answer = Answer(
+            answered_at=now,
+            late=now > respond_by,
+            content=data["answer"],
+            answered_by_role=data.get("answered_by_role"),
+            event_id=delivery.event.id,
+            sharing=delivery.event.sharing.model_dump(mode="json", exclude_none=True),
         )
+        await uow.enquiries.record_answer(enquiry.enquiry_id, answer)
 
     return handle

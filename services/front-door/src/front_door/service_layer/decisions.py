@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from hub_contracts.codes import Agency, ContactOutcome, PrimaryNeed, RagRating, ReferralSource
+from hub_contracts.codes import Agency, ContactOutcome, PrimaryNeed, RagRating
 from hub_contracts.envelope import CloudEvent, EventPayload
 from hub_contracts.events import (
-    ChildAsStated,
     ContactDecided,
     ReferralToEarlyHelp,
     ReferralToSocialCare,
     StrategyDiscussionRequested,
 )
-from hub_contracts.events.common import HouseholdMember
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
-from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock, add_working_days
 from hub_service.problems import ProblemError
 from hub_service.staff import StaffUser
+from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
 
 from front_door.domain.commands import DecideContact
-from front_door.domain.contacts import ContactStatus
-from front_door.service_layer.intake import CONTACTS, FEEDBACK_BASIS, SERVICE, in_journey
+from front_door.domain.contacts import Contact, ContactStatus, Decision
+from front_door.service_layer.intake import FEEDBACK_BASIS, SERVICE, in_journey
+from front_door.service_layer.unit_of_work import UnitOfWorkFactory
 
-DECISIONS = "decisions"
 REFERRAL_BASIS = SharingBasis(
     lawful_basis=LawfulBasis.PUBLIC_TASK,
     purpose=Purpose.REFERRAL,
@@ -34,26 +33,23 @@ REFERRAL_BASIS = SharingBasis(
 )
 """A referral carries the concern as the agencies stated it, health detail included."""
 STRATEGY_AGENCIES = (Agency.SOCIAL_CARE, Agency.POLICE, Agency.HEALTH, Agency.EDUCATION)
-Document = dict[str, Any]
 
 
 def _routing(
-    contact: Document, command: DecideContact, user: StaffUser, now: Any
+    contact: Contact, rating: RagRating, command: DecideContact, user: StaffUser, now: datetime
 ) -> list[EventPayload]:
     """The referral or request a decision sends, if any."""
-    child = ChildAsStated.model_validate(contact["child"])
-    household = tuple(HouseholdMember.model_validate(m) for m in contact["household"])
     common: dict[str, Any] = {
-        "contact_id": contact["_id"],
-        "child": child,
-        "household": household,
+        "contact_id": contact.contact_id,
+        "child": contact.child,
+        "household": contact.household,
         "reason": command.reason,
     }
     referral: dict[str, Any] = {
         **common,
         "referral_id": f"RF-{uuid.uuid4().hex[:12]}",
-        "referral_source": ReferralSource(contact["referral_source"]),
-        "rag_rating": RagRating(contact["rag_rating"]),
+        "referral_source": contact.referral_source,
+        "rag_rating": rating,
         "referred_by": user.user_id,
         "referred_at": now,
     }
@@ -84,33 +80,38 @@ def _routing(
 
 
 async def decide_contact(
-    runtime: ServiceRuntime,
+    uows: UnitOfWorkFactory,
     clock: Clock,
     tenant: str,
     contact_id: str,
     command: DecideContact,
     user: StaffUser,
-) -> Document:
+    tracer_provider: TracerProvider,
+) -> Decision:
     """Record the decision, route it, tell the referrer; all in one transaction."""
     now = clock.now()
     # a person's step in the journey the contact started: one journey, one trace (ADR 0008)
     async with (
-        in_journey(runtime, tenant, contact_id, "decide contact"),
-        runtime.transaction(tenant) as tx,
+        in_journey(
+            uows,
+            tracer_provider,
+            tenant,
+            contact_id,
+            "decide contact",
+        ),
+        uows.transaction(tenant) as uow,
     ):
-        contact: Document | None = await tx.db[CONTACTS].find_one(
-            {"_id": contact_id}, session=tx.session
-        )
+        contact = await uow.contacts.get(contact_id)
         if contact is None:
             raise ProblemError(404, "contact-not-found", f"no contact {contact_id}")
-        if contact["status"] == ContactStatus.DECIDED.value:
+        if contact.status is ContactStatus.DECIDED:
             raise ProblemError(409, "contact-already-decided", "the contact has a decision")
-        if contact["rag_rating"] is None:
+        if contact.rating is None:
             raise ProblemError(409, "contact-not-rated", "rate the contact before deciding it")
         try:
             decided = ContactDecided(
                 contact_id=contact_id,
-                origin_event_id=contact.get("origin_event_id"),
+                origin_event_id=contact.origin_event_id,
                 outcome=command.outcome,
                 reason=command.reason,
                 primary_need=command.primary_need,
@@ -119,11 +120,11 @@ async def decide_contact(
                 family_informed=command.family_informed,
                 family_not_informed_reason=command.family_not_informed_reason,
             )
-            routed = _routing(contact, command, user, now)
+            routed = _routing(contact, contact.rating.rag_rating, command, user, now)
         except ValidationError as exc:
             message = exc.errors()[0]["msg"]
             raise ProblemError(422, "decision-incomplete", message) from exc
-        subject = contact["person_id"]
+        subject = contact.person_id
         events = [
             CloudEvent.new(
                 tenant=tenant,
@@ -145,27 +146,20 @@ async def decide_contact(
                 for p in routed
             ),
         ]
-        in_time = now <= contact["decide_by"]
-        decision: Document = {
-            "_id": contact_id,
-            "outcome": command.outcome.value,
-            "reason": command.reason,
-            "primary_need": command.primary_need.value if command.primary_need else None,
-            "decided_by": user.user_id,
-            "decided_at": now,
-            "decided_in_time": in_time,
-            "routed": [type(p).event_name for p in routed],
-            # what early help or social care quote back (e.g. an episode's referral_id)
-            "referral_ids": [
+        decision = Decision(
+            contact_id=contact_id,
+            outcome=command.outcome,
+            reason=command.reason,
+            primary_need=command.primary_need,
+            decided_by=user.user_id,
+            decided_at=now,
+            decided_in_time=now <= contact.decide_by,
+            routed=tuple(type(p).event_name for p in routed),
+            referral_ids=tuple(
                 str(getattr(p, "referral_id", None) or getattr(p, "request_id", "")) for p in routed
-            ],
-            "event_ids": [e.id for e in events],
-        }
-        await tx.db[DECISIONS].insert_one(decision, session=tx.session)
-        await tx.db[CONTACTS].update_one(
-            {"_id": contact_id},
-            {"$set": {"status": ContactStatus.DECIDED.value, "decision": decision}},
-            session=tx.session,
+            ),
+            event_ids=tuple(e.id for e in events),
         )
-        await tx.publish(events)
-    return {"contact_id": contact_id, **{k: v for k, v in decision.items() if k != "_id"}}
+        await uow.contacts.decide(decision)
+        await uow.publish(events)
+    return decision

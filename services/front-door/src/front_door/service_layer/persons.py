@@ -30,8 +30,8 @@ small (``suggest_candidates_for``):
   new person keeps its best candidates first, and how many were not written is
   logged (counts only).
 
-The review list is paged (``list_candidates``): best score first, then by id,
-with the total.
+The review list is paged (``service_layer.reads.candidate_page``): best score
+first, then by id, with the total.
 """
 
 from __future__ import annotations
@@ -40,35 +40,29 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal
 
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import PersonLinkChanged
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
-from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.problems import ProblemError
 from hub_service.staff import StaffUser
-from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from front_door.adapters.persons import PERSONS, survivor_of
+from front_door.adapters.candidates import CANDIDATES as CANDIDATES
+from front_door.adapters.candidates import ensure_candidate_indexes as ensure_candidate_indexes
+from front_door.domain.candidates import Candidate, CandidateStatus, IdentityChange
 from front_door.domain.identity import PersonDetails, Scored, candidates_for, share_budget
+from front_door.domain.persons import PastLink, Person, PersonLink, Repointed
+from front_door.service_layer.linking import survivor_of
+from front_door.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("front_door.persons")
 SERVICE = "front-door"
-CONTACTS = "contacts"
-"""The intake's collection (named here: intake calls this module, not the reverse)."""
-CANDIDATES = "person_candidates"
-IDENTITY_AUDIT = "identity_audit"
-FACTS = "facts"
-REPOINTED = (CONTACTS, FACTS)
-"""Collections whose documents carry a ``person_id`` that follows a link."""
 BLOCK_LIMIT = 500
 """Most persons scored for one new person (a block larger than this is a bad key)."""
 BLOCK_READ_PAGE = 2_000
@@ -81,24 +75,6 @@ MAX_CANDIDATE_WRITES_PER_TRANSACTION = 2_500
 IDENTITY_BASIS = SharingBasis(
     lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.RECORDS_MANAGEMENT
 )
-Document = dict[str, Any]
-
-
-class CandidateStatus(StrEnum):
-    OPEN = "open"
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-
-
-def pair_key(a: str, b: str) -> str:
-    """One key per unordered pair of persons: a pair is suggested at most once."""
-    return "|".join(sorted((a, b)))
-
-
-async def ensure_candidate_indexes(db: AsyncDatabase[Document]) -> None:
-    await db[CANDIDATES].create_index("pair", unique=True)
-    await db[CANDIDATES].create_index([("status", 1), ("score", -1), ("_id", 1)])
-    await db[PERSONS].create_index("merged_into", sparse=True)
 
 
 @dataclass(frozen=True)
@@ -129,30 +105,34 @@ class Suggestions:
 
 
 async def suggest_candidates(
-    db: AsyncDatabase[Document], session: AsyncClientSession, person_id: str, now: datetime
+    db: AsyncDatabase[dict[str, Any]],
+    session: AsyncClientSession,
+    person_id: str,
+    now: datetime,
 ) -> list[str]:
-    """Store open candidates for a new person against the tenant's other persons.
+    """``suggest_candidates_for`` one person, in a transaction held outside a unit of work
+    (scripts, tests): its database and session."""
+    from front_door.adapters.unit_of_work import MongoUnitOfWork
 
-    Compares only persons sharing a blocking key and not merged into another;
-    a pair already decided (rejected, or unlinked) is never suggested again.
-    """
-    doc: Document | None = await db[PERSONS].find_one({"_id": person_id}, session=session)
-    if doc is None:
+    uow = MongoUnitOfWork("", db, session)
+    person = await uow.persons.get(person_id)
+    if person is None:
         return []
-    return (await suggest_candidates_for(db, session, [(0, doc)], {}, [now])).made
+    return (await suggest_candidates_for(uow, [(0, person)], {}, [now])).made
 
 
 async def suggest_candidates_for(
-    db: AsyncDatabase[Document],
-    session: AsyncClientSession,
-    created: Sequence[tuple[int, Document]],
+    uow: UnitOfWork,
+    created: Sequence[tuple[int, Person]],
     nhs_stated_at: Mapping[str, int],
     suggested_at: Sequence[datetime],
     limits: CandidateLimits = DEFAULT_LIMITS,
     written_before: int = 0,
 ) -> Suggestions:
-    """``suggest_candidates`` for the persons a run of children made, in one write.
+    """Store open candidates for the persons a run of children made, in one write.
 
+    Compares only persons sharing a blocking key and not merged into another;
+    a pair already known (open, rejected, unlinked) is never suggested again.
     ``created`` are the new persons with the position of the child that made
     each (``PersonLinks.created``); each is compared as it would have been
     had the run been linked one child at a time: with the persons made
@@ -160,70 +140,58 @@ async def suggest_candidates_for(
     stated (``nhs_stated_at``). ``suggested_at`` is indexed by position.
 
     Bounded whatever the run: each new person is scored against at most
-    ``BLOCK_LIMIT`` persons of its block (the first by ``_id``), keeps its best
+    ``BLOCK_LIMIT`` persons of its block (the first by id), keeps its best
     ``limits.per_person`` candidates, and the run writes at most
     ``limits.per_transaction - written_before`` (what the transaction's
     earlier runs left); past that, each person keeps its best candidates
     first and the shortfall is logged.
     """
-    keyed = [(p, d) for p, d in created if d.get("match_keys")]
+    keyed = [(p, person) for p, person in created if person.match_keys]
     if not keyed:
         return Suggestions()
-    blocks = await _read_blocks(db, session, keyed)
-    made_at = {d["_id"]: p for p, d in created}
+    blocks = await _read_blocks(uow, keyed)
+    made_at = {person.person_id: p for p, person in created}
     by_key: dict[str, list[int]] = {}  # blocking key -> positions in ``blocks``
-    for n, d in enumerate(blocks):
-        for key in d.get("match_keys") or ():
+    for n, person in enumerate(blocks):
+        for key in person.match_keys:
             by_key.setdefault(key, []).append(n)
 
-    def as_at(doc: Document, position: int) -> PersonDetails:
+    def as_at(person: Person, position: int) -> PersonDetails:
         """The person as a child at ``position`` would have found it."""
-        stated = nhs_stated_at.get(doc["_id"])
+        stated = nhs_stated_at.get(person.person_id)
         if stated is not None and stated >= position:
-            doc = {**doc, "nhs_number": None}
-        return PersonDetails.from_document(doc)
+            return replace(person.details, nhs_number=None)
+        return person.details
 
     found: list[list[Scored]] = []  # per new person, best first
-    for position, doc in keyed:
-        person_id = doc["_id"]
-        sharing = sorted({n for key in doc["match_keys"] for n in by_key.get(key, ())})
+    for position, person in keyed:
+        sharing = sorted({n for key in person.match_keys for n in by_key.get(key, ())})
         block = [
-            d
-            for d in (blocks[n] for n in sharing)
-            if d["_id"] != person_id and made_at.get(d["_id"], -1) < position
+            other
+            for other in (blocks[n] for n in sharing)
+            if other.person_id != person.person_id and made_at.get(other.person_id, -1) < position
         ][:BLOCK_LIMIT]
-        found.append(candidates_for(as_at(doc, position), (as_at(d, position) for d in block)))
+        found.append(candidates_for(as_at(person, position), (as_at(o, position) for o in block)))
     best = [ranked[: limits.per_person] for ranked in found]
     budget = max(0, limits.per_transaction - written_before)
     kept = share_budget(best, budget)
     beyond_per_person = sum(len(f) for f in found) - sum(len(b) for b in best)
     not_written = sum(len(b) for b in best) - sum(len(k) for k in kept)
 
-    pairs: list[tuple[str, UpdateOne]] = []
-    for (position, doc), candidates in zip(keyed, kept, strict=True):
-        person_id = doc["_id"]
-        for existing, result in candidates:
-            candidate_id = f"PC-{uuid.uuid4().hex[:12]}"
-            upsert = UpdateOne(
-                {"pair": pair_key(person_id, existing.person_id)},
-                {
-                    "$setOnInsert": {
-                        "_id": candidate_id,
-                        "new_person_id": person_id,
-                        "existing_person_id": existing.person_id,
-                        "score": result.score,
-                        "evidence": result.evidence,
-                        "status": CandidateStatus.OPEN.value,
-                        "suggested_at": suggested_at[position],
-                    }
-                },
-                upsert=True,
-            )
-            pairs.append((candidate_id, upsert))
-    made: list[str] = []
-    if pairs:
-        outcome = await db[CANDIDATES].bulk_write([u for _, u in pairs], session=session)
-        made = [pairs[i][0] for i in sorted(outcome.upserted_ids or {})]
+    pairs = [
+        Candidate(
+            candidate_id=f"PC-{uuid.uuid4().hex[:12]}",
+            new_person_id=person.person_id,
+            existing_person_id=existing.person_id,
+            score=result.score,
+            evidence=result.evidence,
+            status=CandidateStatus.OPEN,
+            suggested_at=suggested_at[position],
+        )
+        for (position, person), candidates in zip(keyed, kept, strict=True)
+        for existing, result in candidates
+    ]
+    made = await uow.candidates.suggest(pairs) if pairs else []
     suggestions = Suggestions(made, len(pairs), beyond_per_person, not_written)
     counts = {
         "new_persons": len(keyed),
@@ -243,233 +211,156 @@ async def suggest_candidates_for(
     return suggestions
 
 
-async def _read_blocks(
-    db: AsyncDatabase[Document],
-    session: AsyncClientSession,
-    keyed: Sequence[tuple[int, Document]],
-) -> list[Document]:
-    """The persons (not merged) the new persons of a run may be scored against, by ``_id``.
+async def _read_blocks(uow: UnitOfWork, keyed: Sequence[tuple[int, Person]]) -> list[Person]:
+    """The persons (not merged) the new persons of a run may be scored against, by id.
 
-    A new person is scored against the first ``BLOCK_LIMIT`` persons by ``_id``
+    A new person is scored against the first ``BLOCK_LIMIT`` persons by id
     sharing one of its keys and made before it, so per key the first
     ``BLOCK_LIMIT`` plus the run's own persons holding it are enough, however
-    many new persons share it. The read goes in ``_id`` order a page at a time
+    many new persons share it. The read goes in id order a page at a time
     and leaves out each key once it has that many, so one large block never
     crowds out another key's persons; and it never reads more than
     ``BLOCK_LIMIT`` persons per new person in all.
     """
-    holders = Counter(k for _, d in keyed for k in d["match_keys"])
+    holders = Counter(k for _, person in keyed for k in person.match_keys)
     wanted = {key: BLOCK_LIMIT + n for key, n in holders.items()}
     held = dict.fromkeys(wanted, 0)
     most = BLOCK_LIMIT * len(keyed)
-    found: list[Document] = []
+    found: list[Person] = []
     after: str | None = None
     while len(found) < most and (keys := sorted(k for k, n in held.items() if n < wanted[k])):
-        query: Document = {"match_keys": {"$in": keys}, "merged_into": None}
-        if after is not None:
-            query["_id"] = {"$gt": after}
         size = min(BLOCK_READ_PAGE, most - len(found))
-        page: list[Document] = (
-            await db[PERSONS].find(query, session=session).sort("_id", 1).limit(size).to_list()
-        )
+        page = await uow.persons.in_blocks(keys, after, size)
         found += page
-        for doc in page:
-            for key in doc.get("match_keys") or ():
+        for person in page:
+            for key in person.match_keys:
                 if key in held:
                     held[key] += 1
         if len(page) < size:
             break
-        after = page[-1]["_id"]
+        after = page[-1].person_id
     return found
 
 
+# --- identity decisions ----------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class CandidatePage:
-    """One page of the review list, and how many candidates there are in all."""
+class Linked:
+    """A confirmed candidate: the merged person, its survivor, and what moved."""
 
-    items: list[Document]
-    total: int
-
-
-async def list_candidates(
-    db: AsyncDatabase[Document], status: CandidateStatus, limit: int, offset: int = 0
-) -> CandidatePage:
-    """A page of candidates by status, best score first (then by id, so pages are stable),
-    each with both persons as the hub holds them, and the total of that status."""
-    query = {"status": status.value}
-    docs: list[Document] = (
-        await db[CANDIDATES]
-        .find(query)
-        .sort([("score", -1), ("_id", 1)])
-        .skip(offset)
-        .limit(limit)
-        .to_list()
-    )
-    total = await db[CANDIDATES].count_documents(query)
-    ids = {d[k] for d in docs for k in ("new_person_id", "existing_person_id")}
-    persons = {p["_id"]: p for p in await db[PERSONS].find({"_id": {"$in": list(ids)}}).to_list()}
-    items = [
-        {
-            **_candidate_public(d),
-            "new_person": _person_summary(persons.get(d["new_person_id"])),
-            "existing_person": _person_summary(persons.get(d["existing_person_id"])),
-        }
-        for d in docs
-    ]
-    return CandidatePage(items, total)
+    change_id: str
+    survivor_id: str
+    merged_person_id: str
+    repointed: Repointed
 
 
-async def person_view(db: AsyncDatabase[Document], person_id: str) -> Document:
-    """One person: identifiers, whom it was merged into, who was merged into it."""
-    doc: Document | None = await db[PERSONS].find_one({"_id": person_id})
-    if doc is None:
-        raise ProblemError(404, "person-not-found", f"no person {person_id}")
-    survivor = await survivor_of(db, None, doc)
-    linked: list[Document] = await db[PERSONS].find({"merged_into": person_id}).to_list()
-    candidates: list[Document] = (
-        await db[CANDIDATES]
-        .find({"$or": [{"new_person_id": person_id}, {"existing_person_id": person_id}]})
-        .to_list()
-    )
-    return {
-        **_person_summary(doc),
-        "identifiers": doc.get("identifiers", []),
-        "nhs_number": doc.get("nhs_number"),
-        "merged_into": doc.get("merged_into"),
-        "survivor_id": survivor["_id"],
-        "linked_persons": [
-            {
-                "person_id": p["_id"],
-                "identifiers": p.get("identifiers", []),
-                "nhs_number": p.get("nhs_number"),
-                "linked_at": (p.get("link") or {}).get("linked_at"),
-                "change_id": (p.get("link") or {}).get("change_id"),
-            }
-            for p in linked
-        ],
-        "candidates": [_candidate_public(c) for c in candidates],
-    }
+@dataclass(frozen=True)
+class Unlinked:
+    """A reversed link: the person, its former survivor, and what went back."""
+
+    change_id: str
+    survivor_id: str
+    person_id: str
+    restored: Repointed
 
 
 async def confirm_candidate(
-    runtime: ServiceRuntime,
+    uows: UnitOfWorkFactory,
     clock: Clock,
     tenant: str,
     candidate_id: str,
     reason: str,
     user: StaffUser,
-) -> Document:
-    """Link the pair: the new person is merged into the existing one (the survivor)."""
+) -> Linked:
+    """Link the pair: the new person is merged into the existing one (the survivor).
+
+    Contacts and facts of the merged person move to the survivor, and exactly
+    what moved is kept with the link, so that an unlink can put it back. Two
+    different verified NHS numbers are never one child.
+    """
     now = clock.now()
     change_id = f"IDC-{uuid.uuid4().hex[:12]}"
-    async with runtime.transaction(tenant) as tx:
-        candidate = await _open_candidate(tx.db, tx.session, candidate_id)
-        existing = await _person(tx.db, tx.session, candidate["existing_person_id"])
-        new = await _person(tx.db, tx.session, candidate["new_person_id"])
-        survivor = await survivor_of(tx.db, tx.session, existing)
-        merged = await survivor_of(tx.db, tx.session, new)
-        if survivor["_id"] == merged["_id"]:
+    async with uows.transaction(tenant) as uow:
+        candidate = await _open_candidate(uow, candidate_id)
+        existing = await _person(uow, candidate.existing_person_id)
+        new = await _person(uow, candidate.new_person_id)
+        survivor = await survivor_of(uow, existing)
+        merged = await survivor_of(uow, new)
+        if survivor.person_id == merged.person_id:
             raise ProblemError(409, "persons-already-linked", "both persons are already one")
-        numbers = await _group_nhs_numbers(tx.db, tx.session, survivor["_id"]) | (
-            await _group_nhs_numbers(tx.db, tx.session, merged["_id"])
+        numbers = await _group_nhs_numbers(uow, survivor.person_id) | (
+            await _group_nhs_numbers(uow, merged.person_id)
         )
         if len(numbers) > 1:
             raise ProblemError(
                 409, "nhs-numbers-differ", "two different verified NHS numbers: never one child"
             )
-        repointed: dict[str, list[str]] = {}
-        for collection in REPOINTED:
-            ids = [
-                str(d["_id"])
-                async for d in tx.db[collection].find(
-                    {"person_id": merged["_id"]}, {"_id": 1}, session=tx.session
-                )
-            ]
+        moved: dict[str, list[str]] = {}
+        for name, records in (("contacts", uow.contacts), ("facts", uow.facts)):
+            ids = await records.ids_of_person(merged.person_id)
             if ids:
-                await tx.db[collection].update_many(
-                    {"_id": {"$in": ids}},
-                    {"$set": {"person_id": survivor["_id"]}},
-                    session=tx.session,
-                )
-            repointed[collection] = ids
-        link = {
-            "change_id": change_id,
-            "candidate_id": candidate_id,
-            "linked_at": now,
-            "linked_by": user.user_id,
-            "repointed": repointed,
-        }
-        await tx.db[PERSONS].update_one(
-            {"_id": merged["_id"]},
-            {"$set": {"merged_into": survivor["_id"], "link": link}},
-            session=tx.session,
-        )
-        await _decide(tx.db, tx.session, candidate_id, CandidateStatus.CONFIRMED, user, reason, now)
+                await records.move_to(ids, survivor.person_id)
+            moved[name] = ids
+        repointed = Repointed(tuple(moved["contacts"]), tuple(moved["facts"]))
+        link = PersonLink(change_id, candidate_id, now, user.user_id, repointed)
+        await uow.persons.link(merged.person_id, survivor.person_id, link)
+        await _decide(uow, candidate_id, CandidateStatus.CONFIRMED, user, reason, now)
         event = await _audit(
-            tx.db,
-            tx.session,
-            tenant,
+            uow,
             change_id=change_id,
             action="linked",
-            person_id=survivor["_id"],
-            other_person_id=merged["_id"],
+            person_id=survivor.person_id,
+            other_person_id=merged.person_id,
             candidate=candidate,
             user=user,
             reason=reason,
             now=now,
             repointed=repointed,
         )
-        await tx.publish([event])
+        await uow.publish([event])
     log.info("persons linked", extra={"tenant": tenant, "change_id": change_id})
-    return {
-        "change_id": change_id,
-        "action": "linked",
-        "survivor_id": survivor["_id"],
-        "merged_person_id": merged["_id"],
-        "repointed": {k: len(v) for k, v in repointed.items()},
-    }
+    return Linked(change_id, survivor.person_id, merged.person_id, repointed)
 
 
 async def reject_candidate(
-    runtime: ServiceRuntime,
+    uows: UnitOfWorkFactory,
     clock: Clock,
     tenant: str,
     candidate_id: str,
     reason: str,
     user: StaffUser,
-) -> Document:
-    """The pair is not one child: close it, never to be suggested again."""
+) -> str:
+    """The pair is not one child: close it, never to be suggested again; the change id."""
     now = clock.now()
     change_id = f"IDC-{uuid.uuid4().hex[:12]}"
-    async with runtime.transaction(tenant) as tx:
-        candidate = await _open_candidate(tx.db, tx.session, candidate_id)
-        await _decide(tx.db, tx.session, candidate_id, CandidateStatus.REJECTED, user, reason, now)
+    async with uows.transaction(tenant) as uow:
+        candidate = await _open_candidate(uow, candidate_id)
+        await _decide(uow, candidate_id, CandidateStatus.REJECTED, user, reason, now)
         event = await _audit(
-            tx.db,
-            tx.session,
-            tenant,
+            uow,
             change_id=change_id,
             action="rejected",
-            person_id=candidate["existing_person_id"],
-            other_person_id=candidate["new_person_id"],
+            person_id=candidate.existing_person_id,
+            other_person_id=candidate.new_person_id,
             candidate=candidate,
             user=user,
             reason=reason,
             now=now,
         )
-        await tx.publish([event])
+        await uow.publish([event])
     log.info("candidate rejected", extra={"tenant": tenant, "change_id": change_id})
-    return {"change_id": change_id, "action": "rejected", "candidate_id": candidate_id}
+    return change_id
 
 
 async def unlink_person(
-    runtime: ServiceRuntime,
+    uows: UnitOfWorkFactory,
     clock: Clock,
     tenant: str,
     person_id: str,
     reason: str,
     user: StaffUser,
-) -> Document:
+) -> Unlinked:
     """Reverse the link that merged ``person_id`` into another person, exactly.
 
     What the link repointed goes back (if still on the survivor); contacts that
@@ -478,54 +369,27 @@ async def unlink_person(
     """
     now = clock.now()
     change_id = f"IDC-{uuid.uuid4().hex[:12]}"
-    async with runtime.transaction(tenant) as tx:
-        person = await _person(tx.db, tx.session, person_id)
-        if not person.get("merged_into"):
+    async with uows.transaction(tenant) as uow:
+        person = await _person(uow, person_id)
+        if not person.merged_into or person.link is None:
             raise ProblemError(409, "person-not-linked", f"{person_id} is not merged into anyone")
-        survivor_id = person["merged_into"]
-        link: Document = person.get("link") or {}
-        restored: dict[str, list[str]] = {}
-        for collection, ids in (link.get("repointed") or {}).items():
-            back = [
-                str(d["_id"])
-                async for d in tx.db[collection].find(
-                    {"_id": {"$in": ids}, "person_id": survivor_id}, {"_id": 1}, session=tx.session
-                )
-            ]
-            if back:
-                await tx.db[collection].update_many(
-                    {"_id": {"$in": back}}, {"$set": {"person_id": person_id}}, session=tx.session
-                )
-            restored[collection] = back
-        await tx.db[PERSONS].update_one(
-            {"_id": person_id},
-            {
-                "$unset": {"merged_into": "", "link": ""},
-                "$push": {"past_links": {**link, "survivor_id": survivor_id, "unlinked_at": now}},
-            },
-            session=tx.session,
-        )
-        candidate: Document | None = None
-        if link.get("candidate_id"):
-            candidate = await tx.db[CANDIDATES].find_one(
-                {"_id": link["candidate_id"]}, session=tx.session
-            )
-            await tx.db[CANDIDATES].update_one(
-                {"_id": link["candidate_id"]},
-                {
-                    "$set": {
-                        "status": CandidateStatus.REJECTED.value,
-                        "unlinked_at": now,
-                        "unlinked_by": user.user_id,
-                        "unlink_reason": reason,
-                    }
-                },
-                session=tx.session,
-            )
+        survivor_id, link = person.merged_into, person.link
+        back: dict[str, list[str]] = {}
+        for name, records, ids in (
+            ("contacts", uow.contacts, link.repointed.contacts),
+            ("facts", uow.facts, link.repointed.facts),
+        ):
+            back[name] = await records.ids_still_with(ids, survivor_id)
+            if back[name]:
+                await records.move_to(back[name], person_id)
+        restored = Repointed(tuple(back["contacts"]), tuple(back["facts"]))
+        await uow.persons.unlink(person_id, PastLink(link, survivor_id, now))
+        candidate: Candidate | None = None
+        if link.candidate_id:
+            candidate = await uow.candidates.get(link.candidate_id)
+            await uow.candidates.reject_unlinked(link.candidate_id, user.user_id, now, reason)
         event = await _audit(
-            tx.db,
-            tx.session,
-            tenant,
+            uow,
             change_id=change_id,
             action="unlinked",
             person_id=survivor_id,
@@ -535,45 +399,35 @@ async def unlink_person(
             reason=reason,
             now=now,
             repointed=restored,
-            reverses=link.get("change_id"),
+            reverses=link.change_id,
         )
-        await tx.publish([event])
+        await uow.publish([event])
     log.info("persons unlinked", extra={"tenant": tenant, "change_id": change_id})
-    return {
-        "change_id": change_id,
-        "action": "unlinked",
-        "survivor_id": survivor_id,
-        "person_id": person_id,
-        "restored": {k: len(v) for k, v in restored.items()},
-    }
+    return Unlinked(change_id, survivor_id, person_id, restored)
 
 
 # --- helpers -----------------------------------------------------------------------
 
 
-async def _open_candidate(
-    db: AsyncDatabase[Document], session: AsyncClientSession, candidate_id: str
-) -> Document:
-    doc: Document | None = await db[CANDIDATES].find_one({"_id": candidate_id}, session=session)
-    if doc is None:
+async def _open_candidate(uow: UnitOfWork, candidate_id: str) -> Candidate:
+    candidate = await uow.candidates.get(candidate_id)
+    if candidate is None:
         raise ProblemError(404, "candidate-not-found", f"no candidate {candidate_id}")
-    if doc["status"] != CandidateStatus.OPEN.value:
-        raise ProblemError(409, "candidate-already-decided", f"the candidate is {doc['status']}")
-    return doc
+    if candidate.status is not CandidateStatus.OPEN:
+        raise ProblemError(
+            409, "candidate-already-decided", f"the candidate is {candidate.status.value}"
+        )
+    return candidate
 
 
-async def _person(
-    db: AsyncDatabase[Document], session: AsyncClientSession, person_id: str
-) -> Document:
-    doc: Document | None = await db[PERSONS].find_one({"_id": person_id}, session=session)
-    if doc is None:
+async def _person(uow: UnitOfWork, person_id: str) -> Person:
+    person = await uow.persons.get(person_id)
+    if person is None:
         raise ProblemError(404, "person-not-found", f"no person {person_id}")
-    return doc
+    return person
 
 
-async def _group_nhs_numbers(
-    db: AsyncDatabase[Document], session: AsyncClientSession, survivor_id: str
-) -> set[str]:
+async def _group_nhs_numbers(uow: UnitOfWork, survivor_id: str) -> set[str]:
     """The verified NHS numbers of a survivor and of everyone merged into it (any depth)."""
     numbers: set[str] = set()
     todo, seen = [survivor_id], set()
@@ -582,111 +436,63 @@ async def _group_nhs_numbers(
         if current in seen:
             continue
         seen.add(current)
-        doc = await db[PERSONS].find_one({"_id": current}, session=session)
-        if doc is not None:
-            number = PersonDetails.from_document(doc).verified_nhs_number
-            if number:
-                numbers.add(number)
-        todo.extend(
-            [d["_id"] async for d in db[PERSONS].find({"merged_into": current}, session=session)]
-        )
+        person = await uow.persons.get(current)
+        if person is not None and (number := person.details.verified_nhs_number):
+            numbers.add(number)
+        todo.extend(p.person_id for p in await uow.persons.merged_into(current))
     return numbers
 
 
 async def _decide(
-    db: AsyncDatabase[Document],
-    session: AsyncClientSession,
+    uow: UnitOfWork,
     candidate_id: str,
     status: CandidateStatus,
     user: StaffUser,
     reason: str,
     now: datetime,
 ) -> None:
-    result = await db[CANDIDATES].update_one(
-        {"_id": candidate_id, "status": CandidateStatus.OPEN.value},
-        {
-            "$set": {
-                "status": status.value,
-                "decided_by": user.user_id,
-                "decided_at": now,
-                "reason": reason,
-            }
-        },
-        session=session,
-    )
-    if result.modified_count != 1:  # decided by someone else meanwhile
+    if not await uow.candidates.decide(candidate_id, status, user.user_id, now, reason):
+        # decided by someone else meanwhile
         raise ProblemError(409, "candidate-already-decided", "the candidate was just decided")
 
 
 async def _audit(
-    db: AsyncDatabase[Document],
-    session: AsyncClientSession,
-    tenant: str,
+    uow: UnitOfWork,
     *,
     change_id: str,
     action: Literal["linked", "unlinked", "rejected"],
     person_id: str,
     other_person_id: str,
-    candidate: Document | None,
+    candidate: Candidate | None,
     user: StaffUser,
     reason: str,
     now: datetime,
-    repointed: dict[str, list[str]] | None = None,
+    repointed: Repointed | None = None,
     reverses: str | None = None,
 ) -> CloudEvent:
     """The audit row and the event of one identity decision."""
-    evidence = (candidate or {}).get("evidence") or {}
+    evidence = candidate.evidence if candidate else {}
     summary = "; ".join(f"{k}={v}" for k, v in evidence.items()) or "no candidate evidence"
-    payload = PersonLinkChanged(
+    change = PersonLinkChanged(
         change_id=change_id,
         action=action,
         person_id=person_id,
         other_person_id=other_person_id,
-        candidate_id=(candidate or {}).get("_id"),
+        candidate_id=candidate.candidate_id if candidate else None,
         evidence_summary=summary,
-        score=(candidate or {}).get("score"),
+        score=candidate.score if candidate else None,
         decided_by=user.user_id,
         reason=reason,
         decided_at=now,
     )
-    row: Document = {
-        "_id": change_id,
-        **payload.model_dump(mode="python", exclude={"change_id"}),
-        "decided_by_roles": sorted(user.roles),
-        "repointed": repointed or {},
-        "reverses": reverses,
-    }
-    try:
-        await db[IDENTITY_AUDIT].insert_one(row, session=session)
-    except DuplicateKeyError as exc:  # pragma: no cover - ids are random
-        raise ProblemError(409, "identity-change-conflict", "retry the decision") from exc
+    await uow.identity_changes.add(
+        IdentityChange(change, tuple(sorted(user.roles)), repointed, reverses)
+    )
     return CloudEvent.new(
-        tenant=tenant,
+        tenant=uow.tenant,
         producer=SERVICE,
         subject=person_id,
-        payload=payload,
+        payload=change,
         sharing=IDENTITY_BASIS,
         time=now,
     )
-
-
-def _candidate_public(doc: Document) -> Document:
-    out = {k: v for k, v in doc.items() if k not in ("_id", "pair")}
-    out["candidate_id"] = doc["_id"]
-    return out
-
-
-def _person_summary(doc: Document | None) -> Document:
-    if doc is None:
-        return {}
-    address = doc.get("address") or {}
-    return {
-        "person_id": doc["_id"],
-        "given_name": doc.get("given_name"),
-        "family_name": doc.get("family_name"),
-        "date_of_birth": doc.get("date_of_birth"),
-        "sex": doc.get("sex"),
-        "postcode": address.get("postcode"),
-        "has_nhs_number": bool(doc.get("nhs_number")),
-        "merged_into": doc.get("merged_into"),
-    }

@@ -9,41 +9,32 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
 
 from hub_contracts.envelope import CloudEvent
 from hub_messaging.audit import AUDIT_BASIS
-from hub_service import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.problems import ProblemError
 from hub_service.staff import StaffUser
-from pymongo.asynchronous.database import AsyncDatabase
 
-from front_door.adapters.facts import add_facts
-from front_door.adapters.persons import PERSONS
+from front_door.domain.facts import Fact
 from front_door.domain.sharing import (
     PRODUCER,
     DecideNotToShare,
+    Document,
     ShareWithoutConsent,
     audit_payload,
     decision_fact,
     decision_record,
     refusal,
 )
-from front_door.service_layer.intake import CONTACTS
+from front_door.service_layer.facts import add_facts
+from front_door.service_layer.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("front_door.sharing")
-SHARING_DECISIONS = "sharing_decisions"
-Document = dict[str, Any]
-
-
-async def ensure_sharing_indexes(db: AsyncDatabase[Document]) -> None:
-    """Decisions are read per child; creating the index creates the collection too."""
-    await db[SHARING_DECISIONS].create_index([("person_id", 1), ("decided_at", -1)])
 
 
 async def record_sharing_decision(
-    runtime: ServiceRuntime,
+    uows: UnitOfWorkFactory,
     clock: Clock,
     tenant: str,
     person_id: str,
@@ -56,21 +47,17 @@ async def record_sharing_decision(
         raise ProblemError(422, *refused)
     now = clock.now()
     decision_id = f"SD-{uuid.uuid4().hex[:12]}"
-    async with runtime.transaction(tenant) as tx:
-        person = await tx.db[PERSONS].find_one(
-            {"_id": person_id}, {"merged_into": 1}, session=tx.session
-        )
+    async with uows.transaction(tenant) as uow:
+        person = await uow.persons.get(person_id)
         if person is None:
             raise ProblemError(404, "person-not-found", f"no person {person_id}")
-        if person.get("merged_into"):
+        if person.merged_into:
             raise ProblemError(
-                409, "person-merged", f"{person_id} is linked to {person['merged_into']}: use it"
+                409, "person-merged", f"{person_id} is linked to {person.merged_into}: use it"
             )
         if command.contact_id is not None:
-            contact = await tx.db[CONTACTS].find_one(
-                {"_id": command.contact_id, "person_id": person_id}, {"_id": 1}, session=tx.session
-            )
-            if contact is None:
+            contact = await uow.contacts.get(command.contact_id)
+            if contact is None or contact.person_id != person_id:
                 raise ProblemError(
                     404, "contact-not-found", f"no contact {command.contact_id} for {person_id}"
                 )
@@ -82,8 +69,8 @@ async def record_sharing_decision(
             roles=sorted(user.roles),
             at=now,
         )
-        await tx.db[SHARING_DECISIONS].insert_one(decision, session=tx.session)
-        await add_facts(tx.db, tx.session, [decision_fact(decision)])
+        await uow.sharing_decisions.add(decision)
+        await add_facts(uow, [Fact.from_record(decision_fact(decision))])
         audit = CloudEvent.new(
             tenant=tenant,
             producer=PRODUCER,
@@ -92,7 +79,7 @@ async def record_sharing_decision(
             sharing=AUDIT_BASIS,
             time=now,
         )
-        await tx.publish([audit])
+        await uow.publish([audit])
     log.info(
         "sharing decision recorded",
         extra={"tenant": tenant, "decision_id": decision_id, "decision": decision["decision"]},

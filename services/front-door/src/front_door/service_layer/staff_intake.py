@@ -10,21 +10,21 @@ trace starts at the staff member's request.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from hub_contracts.codes import Agency
 from hub_contracts.envelope import CloudEvent
 from hub_contracts.events import AgencyReference, ChildAsStated, ChildConcernRaisedV2
 from hub_contracts.policy import SharingOutcome
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
-from hub_messaging.consumer import BatchHandler, Delivery, HandlerContext
+from hub_messaging.consumer import Delivery
 from hub_messaging.outbox import current_trace_context
-from hub_service.app import ServiceRuntime
 from hub_service.clock import Clock
 from hub_service.staff import StaffUser
 
 from front_door.domain.commands import RecordContact
-from front_door.service_layer.intake import CONTACTS, SERVICE
+from front_door.domain.contacts import Contact
+from front_door.service_layer.intake import SERVICE
+from front_door.service_layer.unit_of_work import BatchEventHandler, UnitOfWorkFactory
 
 HUB_RECORD = SharingBasis(
     lawful_basis=LawfulBasis.PUBLIC_TASK, purpose=Purpose.SAFEGUARDING_SCREENING
@@ -33,14 +33,14 @@ HUB_RECORD = SharingBasis(
 
 
 async def record_contact(
-    runtime: ServiceRuntime,
+    uows: UnitOfWorkFactory,
     clock: Clock,
-    intake: BatchHandler,
+    intake: BatchEventHandler,
     tenant: str,
     command: RecordContact,
     user: StaffUser,
-) -> dict[str, Any]:
-    """Take the contact; returns its id and its person."""
+) -> Contact:
+    """Take the contact through ``intake`` (``intake.concern_intake``); the contact made."""
     now = clock.now()
     entry_id = f"HUB-{uuid.uuid4().hex[:12]}"
     child = ChildAsStated(
@@ -72,15 +72,9 @@ async def record_contact(
         data=concern.model_dump(mode="json"),
     )
     delivery = Delivery(event, SharingOutcome.SHARED, (), topic="", partition=-1, offset=-1)
-    async with runtime.transaction(tenant) as tx:
-        await intake([delivery], HandlerContext(tenant, tx.db, tx.session, tx.outbox))
-        contact = await tx.db[CONTACTS].find_one(
-            {"origin_event_id": entry_id}, {"_id": 1, "person_id": 1}, session=tx.session
-        )
+    async with uows.transaction(tenant) as uow:
+        await intake([delivery], uow)
+        contact = await uow.contacts.made_by(entry_id)
     if contact is None:  # the intake always makes one contact per concern
         raise RuntimeError(f"intake made no contact for {entry_id}")
-    return {
-        "contact_id": contact["_id"],
-        "person_id": contact["person_id"],
-        "entered_by": user.user_id,
-    }
+    return contact

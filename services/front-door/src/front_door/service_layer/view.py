@@ -36,25 +36,20 @@ from hub_contracts.events import (
     StepDownRequested,
     StepUpRequested,
 )
-from hub_contracts.sharing import LawfulBasis
-from hub_messaging.consent import CONSENTS, consent_handlers
-from hub_messaging.consumer import BatchHandler, Delivery, Handler, HandlerContext
+from hub_messaging.consumer import Delivery
 
-from front_door.adapters.facts import (
-    add_facts,
-    find_person,
-    mark_consent_withdrawn,
-    person_key,
-    ref_key,
-    remove_facts,
-)
-from front_door.adapters.persons import link_child
-from front_door.domain.view import FactKind, removal_note
-from front_door.service_layer.intake import CONTACTS, NewContact
-from front_door.service_layer.screening import ENQUIRIES
+from front_door.domain.contacts import Redaction
+from front_door.domain.enquiries import Enquiry
+from front_door.domain.facts import Fact, person_key, ref_key
+from front_door.domain.view import FactKind
+from front_door.service_layer.facts import add_facts, find_person
+from front_door.service_layer.intake import NewContact
+from front_door.service_layer.linking import link_child
+from front_door.service_layer.unit_of_work import BatchEventHandler, EventHandler, UnitOfWork
 
 log = logging.getLogger("front_door.view")
-Document = dict[str, Any]
+Detail = dict[str, Any]
+"""What an agency said about a fact beyond its summary (ids, team, household as stated)."""
 CONSENT_WITHDRAWN = "consent withdrawn"
 
 
@@ -84,52 +79,52 @@ def _fact(
     kind: str,
     summary: str,
     occurred_at: datetime | None,
-    detail: Document,
+    detail: Detail,
     link_keys: Sequence[str] = (),
     agency: str | None = None,
     contact_id: str | None = None,
     asserted_at: datetime | None = None,
-) -> Document:
+    late: bool = False,
+) -> Fact:
     """One fact with its provenance: the asserting agency, when, and the event's basis."""
-    fact: Document = {
-        "_id": f"{event.producer}:{event.id}:{n}",
-        "person_id": person_id,
-        "agency": agency or _agency(event),
-        "kind": kind,
-        "summary": summary,
-        "occurred_at": occurred_at,
-        "asserted_at": asserted_at or event.time,
-        "source_event_id": event.id,
-        "source_event_type": event.type,
-        "sharing": event.sharing.model_dump(mode="json", exclude_none=True),
-        "detail": detail,
-        "link_keys": list(link_keys),
-    }
-    if contact_id:
-        fact["contact_id"] = contact_id
-    return fact
+    return Fact(
+        fact_id=f"{event.producer}:{event.id}:{n}",
+        person_id=person_id,
+        agency=agency or _agency(event),
+        kind=kind,
+        summary=summary,
+        occurred_at=occurred_at,
+        asserted_at=asserted_at or event.time,
+        source_event_id=event.id,
+        source_event_type=event.type,
+        sharing=event.sharing.model_dump(mode="json", exclude_none=True),
+        detail=detail,
+        link_keys=tuple(link_keys),
+        contact_id=contact_id or None,
+        late=late,
+    )
 
 
 # -- concerns and enquiry answers (after the contact and answer handlers) -----------
-async def record_concern_facts(made: Sequence[NewContact], ctx: HandlerContext) -> None:
+async def record_concern_facts(made: Sequence[NewContact], uow: UnitOfWork) -> None:
     """Each concern intake made a contact of, as a fact of the contact's person
-    (an ``on_contacts`` hook of ``intake.concerns_handler``)."""
-    await add_facts(ctx.db, ctx.session, [concern_fact(m) for m in made])
+    (an ``on_contacts`` hook of ``intake.concern_intake``)."""
+    await add_facts(uow, [concern_fact(m) for m in made])
 
 
-def concern_fact(made: NewContact) -> Document:
+def concern_fact(made: NewContact) -> Fact:
     """The fact a concern asserts about its child: the concern, with the household as stated."""
     event, concern, contact = made.delivery.event, made.concern, made.contact
     agency = concern.agency_reference.agency.value
     return _fact(
         event,
         0,
-        person_id=contact["person_id"],
+        person_id=contact.person_id,
         agency=agency,
         kind=FactKind.CONCERN,
         summary=concern.concern_summary,
         occurred_at=concern.occurred_at,
-        contact_id=contact["_id"],
+        contact_id=contact.contact_id,
         link_keys=[person_key(agency, concern.child.agency_person_id)],
         detail={
             "referral_source": concern.referral_source.value,
@@ -141,48 +136,46 @@ def concern_fact(made: NewContact) -> Document:
     )
 
 
-def recording_answer_facts(handler: Handler) -> Handler:
+def recording_answer_facts(handler: EventHandler) -> EventHandler:
     """The answer handler, then each fact held (or the refusal, or nothing held) as facts.
 
     Late answers are stored on the enquiry like any other; their facts are
     recorded too, marked ``late``.
     """
 
-    async def handle(delivery: Delivery, ctx: HandlerContext) -> None:
-        await handler(delivery, ctx)
+    async def handle(delivery: Delivery, uow: UnitOfWork) -> None:
+        await handler(delivery, uow)
         event, data = delivery.event, delivery.event.data
-        enquiry = await ctx.db[ENQUIRIES].find_one(
-            {"_id": data.get("enquiry_id"), "answer_event_id": event.id}, session=ctx.session
-        )
+        enquiry_id = data.get("enquiry_id")
+        enquiry = await uow.enquiries.answered_by(str(enquiry_id), event.id) if enquiry_id else None
         if enquiry is None:
             return  # unmatched: kept with the unmatched answers, about no known person
-        contact = await ctx.db[CONTACTS].find_one(
-            {"_id": enquiry["contact_id"]}, {"person_id": 1}, session=ctx.session
-        )
+        contact = await uow.contacts.get(enquiry.contact_id)
         if contact is None:
             return
-        await add_facts(ctx.db, ctx.session, answer_facts(event, enquiry, contact["person_id"]))
+        await add_facts(uow, answer_facts(event, enquiry, contact.person_id))
 
     return handle
 
 
-def answer_facts(event: CloudEvent, enquiry: Document, person_id: str) -> list[Document]:
+def answer_facts(event: CloudEvent, enquiry: Enquiry, person_id: str) -> list[Fact]:
     """The facts an enquiry answer (as the front door may see it) asserts."""
     data = event.data
     answer = data.get("answer") or {}
     agency = str(data.get("answering_agency") or _agency(event))
     asserted_at = _dt(data.get("answered_at")) or event.time
-    common: Document = {
+    common: dict[str, Any] = {
         "person_id": person_id,
         "agency": agency,
-        "contact_id": enquiry["contact_id"],
+        "contact_id": enquiry.contact_id,
         "asserted_at": asserted_at,
+        "late": bool(enquiry.answer and enquiry.answer.late),
     }
     base_detail = {
-        "enquiry_id": enquiry["_id"],
+        "enquiry_id": enquiry.enquiry_id,
         "answered_by_role": data.get("answered_by_role"),
     }
-    facts: list[Document] = []
+    facts: list[Fact] = []
     match answer.get("kind"):
         case "information-held":
             for n, held in enumerate(answer.get("facts") or []):
@@ -228,21 +221,18 @@ def answer_facts(event: CloudEvent, enquiry: Document, person_id: str) -> list[D
                     detail={**base_detail, "decided_by": answer.get("decided_by")},
                 )
             )
-    if enquiry.get("late"):
-        for fact in facts:
-            fact["late"] = True
     return facts
 
 
 # -- agencies' notifications ---------------------------------------------------------
-async def social_care_status_changed(delivery: Delivery, ctx: HandlerContext) -> None:
+async def social_care_status_changed(delivery: Delivery, uow: UnitOfWork) -> None:
     """A CIN / CP plan / looked-after status started or ended: a social care fact."""
     event = delivery.event
     change = SocialCareStatusChanged.model_validate(event.data)
     child = change.child
     if change.child_nhs_number and not child.nhs_number:
         child = child.model_copy(update={"nhs_number": change.child_nhs_number})
-    person_id, _ = await link_child(ctx.db, ctx.session, child, Agency.SOCIAL_CARE)
+    person_id, _ = await link_child(uow, child, Agency.SOCIAL_CARE)
     name = change.status_kind.value.replace("-", " ")
     summary = (
         f"{name.capitalize()} started {change.started_on.isoformat()}"
@@ -276,22 +266,22 @@ async def social_care_status_changed(delivery: Delivery, ctx: HandlerContext) ->
             "responsible_authority": change.responsible_authority.name,
         },
     )
-    await add_facts(ctx.db, ctx.session, [fact])
+    await add_facts(uow, [fact])
 
 
 async def _linked_fact(
     delivery: Delivery,
-    ctx: HandlerContext,
+    uow: UnitOfWork,
     *,
     kind: str,
     summary: str,
     occurred_at: datetime | None,
-    detail: Document,
+    detail: Detail,
     keys: Sequence[str],
     nhs_number: str | None = None,
 ) -> None:
     """A fact about whoever ``keys`` (or the NHS number) deterministically link to, if anyone."""
-    person_id = await find_person(ctx.db, ctx.session, keys=keys, nhs_number=nhs_number)
+    person_id = await find_person(uow, keys=keys, nhs_number=nhs_number)
     fact = _fact(
         delivery.event,
         0,
@@ -302,21 +292,21 @@ async def _linked_fact(
         detail=detail,
         link_keys=keys,
     )
-    await add_facts(ctx.db, ctx.session, [fact])
+    await add_facts(uow, [fact])
     if person_id is None:
         log.info(
             "fact kept unlinked",
-            extra={"event_id": delivery.event.id, "kind": kind, "tenant": ctx.tenant},
+            extra={"event_id": delivery.event.id, "kind": kind, "tenant": uow.tenant},
         )
 
 
-async def episode_opened(delivery: Delivery, ctx: HandlerContext) -> None:
+async def episode_opened(delivery: Delivery, uow: UnitOfWork) -> None:
     """Early help opened an episode (the front door sees ids, team and role only)."""
     event, data = delivery.event, delivery.event.data
     episode_id = str(data["episode_id"])
     await _linked_fact(
         delivery,
-        ctx,
+        uow,
         kind=FactKind.EPISODE_OPENED,
         summary=f"Early help episode opened; team {data.get('team')}, "
         f"lead professional: {data.get('lead_professional_role')}.",
@@ -336,13 +326,13 @@ async def episode_opened(delivery: Delivery, ctx: HandlerContext) -> None:
     )
 
 
-async def episode_closed(delivery: Delivery, ctx: HandlerContext) -> None:
+async def episode_closed(delivery: Delivery, uow: UnitOfWork) -> None:
     """Early help closed an episode."""
     event, data = delivery.event, delivery.event.data
     episode_id = str(data["episode_id"])
     await _linked_fact(
         delivery,
-        ctx,
+        uow,
         kind=FactKind.EPISODE_CLOSED,
         summary=f"Early help episode closed ({data.get('closure_reason')}).",
         occurred_at=_dt(data.get("closed_at")),
@@ -358,12 +348,12 @@ async def episode_closed(delivery: Delivery, ctx: HandlerContext) -> None:
     )
 
 
-async def step_up_requested(delivery: Delivery, ctx: HandlerContext) -> None:
+async def step_up_requested(delivery: Delivery, uow: UnitOfWork) -> None:
     """Early help asked social care to take the case (ids and need only)."""
     event, data = delivery.event, delivery.event.data
     await _linked_fact(
         delivery,
-        ctx,
+        uow,
         kind=FactKind.STEP_UP,
         summary=f"Step-up to social care requested (primary need {data.get('primary_need')}).",
         occurred_at=_dt(data.get("requested_at")),
@@ -379,12 +369,12 @@ async def step_up_requested(delivery: Delivery, ctx: HandlerContext) -> None:
     )
 
 
-async def step_down_requested(delivery: Delivery, ctx: HandlerContext) -> None:
+async def step_down_requested(delivery: Delivery, uow: UnitOfWork) -> None:
     """Social care asked early help to continue support (ids only)."""
     event, data = delivery.event, delivery.event.data
     await _linked_fact(
         delivery,
-        ctx,
+        uow,
         kind=FactKind.STEP_DOWN,
         summary="Step-down to early help requested.",
         occurred_at=_dt(data.get("requested_at")),
@@ -396,14 +386,14 @@ async def step_down_requested(delivery: Delivery, ctx: HandlerContext) -> None:
     )
 
 
-async def operation_encompass_notified(delivery: Delivery, ctx: HandlerContext) -> None:
+async def operation_encompass_notified(delivery: Delivery, uow: UnitOfWork) -> None:
     """Police notified a school (or the LA) of a domestic abuse incident."""
     event = delivery.event
     notice = OperationEncompassNotified.model_validate(event.data)
     present = "present" if notice.child_present else "not present"
     await _linked_fact(
         delivery,
-        ctx,
+        uow,
         kind=FactKind.OPERATION_ENCOMPASS,
         summary=f"Operation Encompass: domestic abuse incident at {notice.incident_place}; "
         f"child {present}.",
@@ -420,12 +410,12 @@ async def operation_encompass_notified(delivery: Delivery, ctx: HandlerContext) 
     )
 
 
-async def record_accessed(delivery: Delivery, ctx: HandlerContext) -> None:
+async def record_accessed(delivery: Delivery, uow: UnitOfWork) -> None:
     """An unscheduled-care setting viewed the child's flag (CP-IS style)."""
     access = RecordAccessed.model_validate(delivery.event.data)
     await _linked_fact(
         delivery,
-        ctx,
+        uow,
         kind=FactKind.RECORD_ACCESSED,
         summary=f"{access.organisation_name} ({access.care_setting.value}) viewed the "
         f"{access.status_kind.value} flag.",
@@ -443,20 +433,18 @@ async def record_accessed(delivery: Delivery, ctx: HandlerContext) -> None:
 
 
 # -- consent and purge ------------------------------------------------------------------
-def consent_recorded_handler() -> BatchHandler:
-    """The bus's own consent bookkeeping, then each consent as a fact for the sharing panel."""
-    keep_consents = consent_handlers(())[ConsentRecorded.event_name]
+def consent_recorded_handler() -> BatchEventHandler:
+    """Each consent as a fact for the sharing panel (after the bus's own consent
+    bookkeeping, which ``entrypoints.http`` runs first)."""
 
-    async def handle(batch: Sequence[Delivery], ctx: HandlerContext) -> None:
-        await keep_consents(batch, ctx)
+    async def handle(batch: Sequence[Delivery], uow: UnitOfWork) -> None:
         for delivery in batch:
             event = delivery.event
             consent = ConsentRecorded.model_validate(event.data)
             agency = _agency(event)
             keys = [] if agency == Agency.HUB else [person_key(agency, event.subject)]
             person_id = await find_person(
-                ctx.db,
-                ctx.session,
+                uow,
                 keys=keys,
                 person_id=event.subject if agency == Agency.HUB else None,
                 nhs_number=event.subject if agency == Agency.HEALTH else None,
@@ -479,67 +467,50 @@ def consent_recorded_handler() -> BatchHandler:
                     "withdrawn_at": None,
                 },
             )
-            await add_facts(ctx.db, ctx.session, [fact])
+            await add_facts(uow, [fact])
 
     return handle
 
 
-async def consent_withdrawn(consent_id: str, event_ids: list[str], ctx: HandlerContext) -> None:
+async def consent_withdrawn(consent_id: str, event_ids: list[str], uow: UnitOfWork) -> None:
     """Remove what arrived under ``consent_id`` (an ``on_consent_withdrawn`` hook).
 
     Facts whose basis is that consent become tombstones; the contacts and
     answers those events made lose their copies of the data. Facts held on
     another basis stay.
     """
-    consent = await ctx.db[CONSENTS].find_one({"_id": consent_id}, session=ctx.session)
-    at = (consent or {}).get("withdrawn_at") or datetime.now(UTC)
-    await mark_consent_withdrawn(ctx.db, ctx.session, consent_id, at)
-    query: Document = {
-        "$or": [
-            {"source_event_id": {"$in": event_ids}},
-            {"sharing.lawful_basis": LawfulBasis.CONSENT.value, "sharing.consent_ref": consent_id},
-        ]
-    }
-    removed = await remove_facts(ctx.db, ctx.session, query, CONSENT_WITHDRAWN, at)
-    copies = await _remove_copies(ctx, event_ids, CONSENT_WITHDRAWN, at)
+    at = await uow.consents.withdrawn_at(consent_id) or datetime.now(UTC)
+    await uow.facts.mark_consent_withdrawn(consent_id, at)
+    removed = await uow.facts.remove(event_ids, consent_id, CONSENT_WITHDRAWN, at)
+    copies = await _remove_copies(uow, event_ids, CONSENT_WITHDRAWN, at)
     log.info(
         "consent withdrawn: facts removed",
-        extra={"consent_id": consent_id, "facts": removed, "copies": copies, "tenant": ctx.tenant},
+        extra={"consent_id": consent_id, "facts": removed, "copies": copies, "tenant": uow.tenant},
     )
 
 
-async def record_purged(delivery: Delivery, ctx: HandlerContext) -> None:
+async def record_purged(delivery: Delivery, uow: UnitOfWork) -> None:
     """A producer purged records: remove the facts (and copies) of the events it names."""
     purge = RecordPurged.model_validate(delivery.event.data)
     reason = f"record purged ({purge.reason.value})"
     event_ids = list(purge.event_ids)
-    clauses: list[Document] = []
-    if event_ids:
-        clauses.append({"source_event_id": {"$in": event_ids}})
-    if purge.consent_id:
-        clauses.append(
-            {
-                "sharing.lawful_basis": LawfulBasis.CONSENT.value,
-                "sharing.consent_ref": purge.consent_id,
-            }
-        )
-    if not clauses:
+    if not event_ids and not purge.consent_id:
         return
-    removed = await remove_facts(ctx.db, ctx.session, {"$or": clauses}, reason, purge.purged_at)
-    copies = await _remove_copies(ctx, event_ids, reason, purge.purged_at)
+    removed = await uow.facts.remove(event_ids, purge.consent_id, reason, purge.purged_at)
+    copies = await _remove_copies(uow, event_ids, reason, purge.purged_at)
     log.info(
         "record purged: facts removed",
         extra={
             "purge_id": purge.purge_id,
             "facts": removed,
             "copies": copies,
-            "tenant": ctx.tenant,
+            "tenant": uow.tenant,
         },
     )
 
 
 async def _remove_copies(
-    ctx: HandlerContext, event_ids: Sequence[str], reason: str, at: datetime
+    uow: UnitOfWork, event_ids: Sequence[str], reason: str, at: datetime
 ) -> int:
     """Take the data of ``event_ids`` out of the contacts and answers they made.
 
@@ -549,27 +520,13 @@ async def _remove_copies(
     """
     if not event_ids:
         return 0
-    note = removal_note(reason)
-    contacts = await ctx.db[CONTACTS].update_many(
-        {"origin_event_id": {"$in": list(event_ids)}},
-        {
-            "$set": {
-                "concern_summary": note,
-                "household": [],
-                "redacted": {"reason": reason, "at": at},
-            }
-        },
-        session=ctx.session,
-    )
-    answers = await ctx.db[ENQUIRIES].update_many(
-        {"answer_event_id": {"$in": list(event_ids)}},
-        {"$set": {"answer": {"kind": "removed", "reason": note}}},
-        session=ctx.session,
-    )
-    return contacts.modified_count + answers.modified_count
+    redaction = Redaction(reason, at)
+    contacts = await uow.contacts.redact(event_ids, redaction)
+    answers = await uow.enquiries.redact_answers(event_ids, redaction.note)
+    return contacts + answers
 
 
-HANDLERS: dict[str, Handler] = {
+HANDLERS: dict[str, EventHandler] = {
     SocialCareStatusChanged.event_name: social_care_status_changed,
     EarlyHelpEpisodeOpened.event_name: episode_opened,
     EarlyHelpEpisodeClosed.event_name: episode_closed,
