@@ -485,10 +485,9 @@ def test_bad_input_is_refused_with_reasons(
         _seed_directory(client, mine)
         url = f"/v1/{mine}/incidents"
 
-        unknown_school = _incident("INC-1", children=[_child(school_urn="999999")])
-        assert (
-            _problem(client.post(url, json=unknown_school, headers=_auth(mine)), 422)
-            == "unknown-school"
+        malformed = {"record_id": "INC-0", "incident_kind": "domestic-abuse"}
+        assert _problem(client.post(url, json=malformed, headers=_auth(mine)), 422) == (
+            "invalid-request"
         )
         assert client.post(url, json=_incident("INC-2"), headers=_auth(mine)).status_code == 201
         again = client.post(url, json=_incident("INC-2"), headers=_auth(mine))
@@ -513,11 +512,7 @@ def test_bad_input_is_refused_with_reasons(
         response = client.post(url, json=both, headers=_auth(mine))
         assert _problem(response, 422) == "invalid-request"
         assert "school_urn" in response.json()["detail"]
-        no_dob = _incident("INC-6", children=[_child(dob=None)])
-        response = client.post(url, json=no_dob, headers=_auth(mine))
-        assert _problem(response, 422) == "date-of-birth-required"
-        assert "date_of_birth" in response.json()["detail"]
-        assert client.get(f"{url}/INC-1", headers=_auth(mine)).status_code == 404
+        assert client.get(f"{url}/INC-0", headers=_auth(mine)).status_code == 404
 
         listed = client.get(f"/v1/{mine}/encompass-notifications", headers=_auth(mine)).json()
         assert [n["notification_id"] for n in listed] == ["INC-2-OE1"]  # refusals stored nothing
@@ -526,19 +521,74 @@ def test_bad_input_is_refused_with_reasons(
 
         async def send_inbound() -> None:
             await produce_raw(kafka_bootstrap, topic, b"{not json")
-            await produce_raw(kafka_bootstrap, topic, json.dumps(unknown_school).encode())
+            await produce_raw(kafka_bootstrap, topic, json.dumps(malformed).encode())
             await produce_raw(kafka_bootstrap, topic, json.dumps(_incident("K-1")).encode())
 
         in_app(client, send_inbound)
         dead = in_app(client, lambda: read_topic(kafka_bootstrap, f"{topic}.dlq", expect=2))
         reasons = sorted(dict(r.headers)["dlq_reason"].decode() for r in dead)
-        assert reasons == ["malformed-json", "unknown-school"]
+        assert reasons == ["invalid-record", "malformed-json"]
 
         async def via_kafka() -> Any:
             return await _runtime(client).database(mine)["incidents"].find_one({"_id": "K-1"})
 
         accepted = in_app(client, lambda: until(via_kafka, what="the inbound incident"))
         assert accepted["via"] == "kafka"
+
+
+def test_a_concern_is_never_refused_for_what_its_notification_lacks(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str
+) -> None:
+    """An out-of-area school and an unknown date of birth: the concerns reach the hub; the
+    first child's school is reached through the LA (flagged), the second's notification held."""
+    tenant = unique_name
+    with running_service(_app(kafka_bootstrap, mongo_uri, (tenant,))) as client:
+        _seed_directory(client, tenant)
+        away = _child("CLV-P-7", school_urn="123456")  # a school in another authority
+        unknown_dob = _child("CLV-P-8", given="Noah", dob=None)
+        body = _incident("INC-OOA", children=[away, unknown_dob])
+        response = client.post(f"/v1/{tenant}/incidents", json=body, headers=_auth(tenant))
+        assert response.status_code == 201, response.text
+        assert [e["type"] for e in response.json()["events"]] == [
+            "uk.childrenshub.child-concern-raised.v2",
+            "uk.childrenshub.operation-encompass-notified.v1",
+            "uk.childrenshub.child-concern-raised.v2",
+        ]
+
+        concerns = in_app(
+            client,
+            lambda: read_topic(
+                kafka_bootstrap, f"{tenant}.police-feed.child-concern-raised.v2", expect=2
+            ),
+        )
+        assert sorted(from_kafka(r.value, r.headers).subject for r in concerns) == [
+            "CLV-P-7",
+            "CLV-P-8",
+        ]
+        [notified] = in_app(
+            client,
+            lambda: read_topic(
+                kafka_bootstrap, f"{tenant}.police-feed.operation-encompass-notified.v1", expect=1
+            ),
+        )
+        notice = from_kafka(notified.value, notified.headers).data
+        assert (notice["school_urn"], notice["local_authority_code"]) == (None, "808")
+
+        listed = client.get(f"/v1/{tenant}/encompass-notifications", headers=_auth(tenant)).json()
+        by_id = {n["notification_id"]: n for n in listed}
+        routed, held = by_id["INC-OOA-OE1"], by_id["INC-OOA-OE2"]
+        assert routed["status"] == "awaiting-acknowledgement"
+        assert routed["local_authority_code"] == "808"
+        assert routed["stated_school_urn"] == "123456"
+        assert routed["flags"] == ["school-not-in-directory"]
+        assert held["status"] == "held"
+        assert held["held_reason"] == "date-of-birth-required"
+        only_held = client.get(
+            f"/v1/{tenant}/encompass-notifications",
+            params={"status": "held"},
+            headers=_auth(tenant),
+        ).json()
+        assert [n["notification_id"] for n in only_held] == ["INC-OOA-OE2"]
 
 
 def test_demo_records_are_accepted_against_the_demo_directory(

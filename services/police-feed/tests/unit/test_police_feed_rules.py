@@ -10,14 +10,15 @@ from hub_agency.domain import Rejected
 from hub_contracts.codes import Agency, ReferralSource
 from hub_contracts.events import OperationEncompassNotified
 from police_feed.domain.encompass import (
+    SCHOOL_NOT_IN_DIRECTORY,
     NotificationStatus,
     acknowledged_in_time,
-    check_notifiable,
     encompass_notification,
     is_overdue,
     notification_id,
     notify_by,
     overdue_notice,
+    plan_notification,
 )
 from police_feed.domain.incidents import (
     IncidentKind,
@@ -143,15 +144,36 @@ def test_a_child_not_in_school_is_notified_to_the_local_authority() -> None:
     assert refused.value.reason == "unknown-local-authority"
 
 
-def test_domestic_abuse_needs_each_childs_date_of_birth() -> None:
+def test_a_child_without_a_date_of_birth_has_the_notification_held_not_refused() -> None:
     no_dob = child("CLV-P-2")
     del no_dob["child"]["date_of_birth"]
     record = incident(children=[child(), no_dob])
-    with pytest.raises(Rejected) as refused:
-        check_notifiable(record)
-    assert refused.value.reason == "date-of-birth-required"
-    assert "children[1]" in refused.value.detail
-    check_notifiable(incident(incident_kind="missing-episode", children=[no_dob]))
+    sent = plan_notification(record, 0, "808", {"900200"})
+    assert sent.notice is not None
+    assert sent.held is None
+    held = plan_notification(record, 1, "808", {"900200"})
+    assert held.notice is None
+    assert held.held is not None
+    assert held.held.reason == "date-of-birth-required"
+    assert "children[1]" in held.held.detail
+    assert held.stated_school_urn == "900200"
+
+
+def test_a_school_not_in_the_directory_is_reached_through_the_local_authority() -> None:
+    record = incident(children=[child(school_urn="123456")])  # an out-of-area school
+    plan = plan_notification(record, 0, "808", {"900200"})
+    assert plan.notice is not None
+    assert (plan.notice.school_urn, plan.notice.local_authority_code) == (None, "808")
+    assert plan.flags == (SCHOOL_NOT_IN_DIRECTORY,)
+    assert plan.stated_school_urn == "123456"
+    known = plan_notification(incident(), 0, "808", {"900200"})
+    assert known.notice is not None
+    assert known.notice.school_urn == "900200"
+    assert known.flags == ()
+    nowhere = plan_notification(record, 0, None, {"900200"})  # and no LA number configured
+    assert nowhere.notice is None
+    assert nowhere.held is not None
+    assert nowhere.held.reason == "unknown-local-authority"
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,11 @@ child's details stay in the record and in the agency's ``children`` index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
+from hub_agency.domain import Rejected
 from hub_agency.people import CHILDREN, ensure_child_indexes
 from hub_contracts.events import OperationEncompassNotified
 from hub_messaging.documents import Document
@@ -23,7 +25,7 @@ from hub_service.reference import read_demo_data
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from police_feed.domain.encompass import NotificationStatus
+from police_feed.domain.encompass import NotificationStatus, notification_id, notify_by
 from police_feed.domain.incidents import ChildInvolved, PoliceIncident
 
 PACKAGE = "police_feed"
@@ -81,10 +83,17 @@ def child_incident_document(incident: PoliceIncident, involved: ChildInvolved) -
 
 
 def notification_document(
-    notice: OperationEncompassNotified, *, subject: str, event_id: str, notified_at: datetime
+    notice: OperationEncompassNotified,
+    *,
+    subject: str,
+    event_id: str,
+    notified_at: datetime,
+    stated_school_urn: str | None = None,
+    flags: Sequence[str] = (),
 ) -> Document:
     """The police's own record of a notification: ids, recipient, deadline, state."""
     return {
+        **_notification_fields(stated_school_urn, flags),
         "_id": notice.notification_id,
         "police_reference": notice.police_reference,
         "subject": subject,
@@ -101,3 +110,34 @@ def notification_document(
         "overdue_detected_at": None,
         "overdue_event_id": None,
     }
+
+
+def held_notification_document(
+    incident: PoliceIncident,
+    index: int,
+    *,
+    subject: str,
+    notified_at: datetime,
+    reason: Rejected,
+    stated_school_urn: str | None,
+    flags: Sequence[str],
+) -> Document:
+    """A notification that could not be sent: kept with its reason, for the police to complete."""
+    return {
+        **_notification_fields(stated_school_urn, flags),
+        "_id": notification_id(incident, index),
+        "police_reference": incident.record_id,
+        "subject": subject,
+        "school_urn": None,
+        "local_authority_code": None,
+        "notify_by": notify_by(incident),
+        "notified_at": notified_at,
+        "event_id": None,
+        "status": NotificationStatus.HELD.value,
+        "held_reason": reason.reason,
+        "held_detail": reason.detail,
+    }
+
+
+def _notification_fields(stated_school_urn: str | None, flags: Sequence[str]) -> Document:
+    return {"stated_school_urn": stated_school_urn, "flags": list(flags)}

@@ -5,11 +5,20 @@ of each child's school before the start of the next school day (the local
 authority for a child not in school), with only what the guidance allows:
 name, date of birth, police reference, date, time and place, whether the
 child was present and what the child said. The school acknowledges; a
-notification still unacknowledged at ``notify_by`` is overdue. Pure: no I/O.
+notification still unacknowledged at ``notify_by`` is overdue.
+
+An incident is never refused for what a notification lacks: the concern
+reaches the hub whatever happens. A child whose school is not in the tenant's
+directory (an out-of-area school, or a wrong URN) is notified through the
+local authority, with the stated URN kept and flagged; a notification that
+cannot be made (no date of birth, which the guidance requires; nowhere to
+route it) is **held** with its reason for the police to complete. Pure: no I/O.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -27,6 +36,12 @@ class NotificationStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     OVERDUE = "overdue"
     """Not acknowledged by ``notify_by``; an acknowledgement may still follow (late)."""
+    HELD = "held"
+    """Could not be sent (see ``held_reason``): the police must complete and send it."""
+
+
+SCHOOL_NOT_IN_DIRECTORY = "school-not-in-directory"
+"""Flag: the stated school is not in the tenant's directory; the LA was notified instead."""
 
 
 def needs_encompass(incident: PoliceIncident) -> bool:
@@ -39,17 +54,13 @@ def notification_id(incident: PoliceIncident, index: int) -> str:
     return f"{incident.record_id}-OE{index + 1}"
 
 
-def check_notifiable(incident: PoliceIncident) -> None:
-    """Refuse a domestic abuse incident whose notifications could not be made lawfully whole.
-
-    A school cannot match a child without a date of birth, and the guidance
-    requires it, so the police system must send it.
-    """
-    if not needs_encompass(incident):
-        return
-    for index, involved in enumerate(incident.children):
-        if involved.child.date_of_birth is None:
-            raise _no_date_of_birth(index, involved)
+def missing_date_of_birth(incident: PoliceIncident, index: int) -> Rejected | None:
+    """Why the ``index``-th child's notification cannot be made: a school cannot match a
+    child without a date of birth, and the guidance requires it."""
+    involved = incident.children[index]
+    if involved.child.date_of_birth is not None:
+        return None
+    return _no_date_of_birth(index, involved)
 
 
 def _no_date_of_birth(index: int, involved: ChildInvolved) -> Rejected:
@@ -58,6 +69,50 @@ def _no_date_of_birth(index: int, involved: ChildInvolved) -> Rejected:
         f"children[{index}] ({involved.person_id}) has no date_of_birth; Operation "
         "Encompass needs it to notify the school of a domestic abuse incident",
     )
+
+
+@dataclass(frozen=True)
+class EncompassPlan:
+    """What happens to one child's notification: sent (``notice``) or held (``held``)."""
+
+    notice: OperationEncompassNotified | None
+    held: Rejected | None
+    """Why it could not be sent; the police complete it."""
+    stated_school_urn: str | None
+    """The school the police named, kept even when it could not be used."""
+    flags: tuple[str, ...] = ()
+
+
+def plan_notification(
+    incident: PoliceIncident,
+    index: int,
+    local_authority_code: str | None,
+    known_schools: Collection[str],
+) -> EncompassPlan:
+    """The ``index``-th child's notification, routed or held; never a refusal of the incident.
+
+    A school not in ``known_schools`` is replaced by the local authority (its
+    Operation Encompass lead passes the notification to the child's school),
+    and flagged.
+    """
+    involved = incident.children[index]
+    stated = involved.school_urn
+    flags: tuple[str, ...] = ()
+    route = involved
+    if stated is not None and stated not in known_schools:
+        flags = (SCHOOL_NOT_IN_DIRECTORY,)
+        route = involved.model_copy(update={"school_urn": None})
+    held = missing_date_of_birth(incident, index)
+    if held is not None:
+        return EncompassPlan(None, held, stated, flags)
+    routed = incident.model_copy(
+        update={"children": [*incident.children[:index], route, *incident.children[index + 1 :]]}
+    )
+    try:
+        notice = encompass_notification(routed, index, local_authority_code)
+    except Rejected as nowhere:  # no school and no LA number configured for the tenant
+        return EncompassPlan(None, nowhere, stated, flags)
+    return EncompassPlan(notice, None, stated, flags)
 
 
 def notify_by(incident: PoliceIncident) -> datetime:

@@ -37,6 +37,17 @@ class EncompassNotificationView(BaseModel):
     overdue_detected_at: datetime | None = Field(
         description="When the police found it unacknowledged past notify_by, if they did."
     )
+    stated_school_urn: str | None = Field(
+        default=None, description="The school the incident named (kept even if not used)."
+    )
+    flags: list[str] = Field(
+        default_factory=list,
+        description="What staff should know, e.g. school-not-in-directory (the LA was told).",
+    )
+    held_reason: str | None = Field(
+        default=None,
+        description="Why a held notification could not be sent (e.g. date-of-birth-required).",
+    )
 
 
 def _view(doc: dict[str, Any]) -> EncompassNotificationView:
@@ -53,6 +64,9 @@ def _view(doc: dict[str, Any]) -> EncompassNotificationView:
         acknowledged_by_role=doc.get("acknowledged_by_role"),
         acknowledged_in_time=doc.get("acknowledged_in_time"),
         overdue_detected_at=doc.get("overdue_detected_at"),
+        stated_school_urn=doc.get("stated_school_urn", doc.get("school_urn")),
+        flags=list(doc.get("flags") or []),
+        held_reason=doc.get("held_reason"),
     )
 
 

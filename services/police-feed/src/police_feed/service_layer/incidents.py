@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from hub_agency.basis import agency_basis
-from hub_agency.domain import Rejected
 from hub_agency.ingest import IngestContext, RecordKind
 from hub_agency.people import remember_child
 from hub_contracts.envelope import CloudEvent
@@ -17,15 +16,12 @@ from police_feed.adapters.mongo import (
     CHILD_INCIDENTS,
     NOTIFICATIONS,
     child_incident_document,
+    held_notification_document,
     local_authority_code,
     notification_document,
     unknown_schools,
 )
-from police_feed.domain.encompass import (
-    check_notifiable,
-    encompass_notification,
-    needs_encompass,
-)
+from police_feed.domain.encompass import EncompassPlan, needs_encompass, plan_notification
 from police_feed.domain.incidents import PoliceIncident, concern_raised
 
 log = logging.getLogger("police_feed.incidents")
@@ -36,20 +32,18 @@ async def apply_incident(incident: PoliceIncident, ctx: IngestContext) -> Sequen
 
     Per child: a ``child-concern-raised`` for the hub's screening and, after
     domestic abuse, an ``operation-encompass-notified`` for the child's school
-    (or the LA), due before the next school day. Refused as a whole, before
-    anything is stored, when a school is unknown or a date of birth missing.
+    (or the LA), due before the next school day. Never refused for what a
+    notification lacks: a school not in the directory is notified through the
+    LA (flagged); a notification without a date of birth is held for the police.
     """
     db, session = ctx.tx.db, ctx.tx.session
-    check_notifiable(incident)
-    urns = {c.school_urn for c in incident.children if c.school_urn is not None}
-    if unknown := await unknown_schools(db, session, urns):
-        raise Rejected(
-            "unknown-school",
-            f"school URN(s) {', '.join(unknown)} not in {ctx.tenant}'s school directory",
-        )
     la_code: str | None = None
-    if needs_encompass(incident) and any(c.not_in_school for c in incident.children):
-        la_code = await local_authority_code(db, session, ctx.tenant)
+    known: set[str] = set()
+    if needs_encompass(incident):
+        urns = {c.school_urn for c in incident.children if c.school_urn is not None}
+        known = urns - set(await unknown_schools(db, session, urns))
+        if any(c.school_urn is None or c.school_urn not in known for c in incident.children):
+            la_code = await local_authority_code(db, session, ctx.tenant)
 
     events: list[CloudEvent] = []
     for index, involved in enumerate(incident.children):
@@ -69,15 +63,23 @@ async def apply_incident(incident: PoliceIncident, ctx: IngestContext) -> Sequen
         )
         if not needs_encompass(incident):
             continue
-        notice = encompass_notification(incident, index, la_code)
+        plan = plan_notification(incident, index, la_code, known)
+        if plan.notice is None:
+            await _hold(ctx, incident, index, plan)
+            continue
         event = ctx.event(
-            notice,
+            plan.notice,
             subject=involved.person_id,
             sharing=agency_basis(ctx.service, Purpose.OPERATION_ENCOMPASS),
         )
         await db[NOTIFICATIONS].insert_one(
             notification_document(
-                notice, subject=involved.person_id, event_id=event.id, notified_at=ctx.received_at
+                plan.notice,
+                subject=involved.person_id,
+                event_id=event.id,
+                notified_at=ctx.received_at,
+                stated_school_urn=plan.stated_school_urn,
+                flags=plan.flags,
             ),
             session=session,
         )
@@ -93,6 +95,36 @@ async def apply_incident(incident: PoliceIncident, ctx: IngestContext) -> Sequen
         },
     )
     return events
+
+
+async def _hold(
+    ctx: IngestContext, incident: PoliceIncident, index: int, plan: EncompassPlan
+) -> None:
+    """Keep a notification that could not be sent, with its reason, where police staff see it
+    (``GET .../encompass-notifications?status=held``); the concern has gone to the hub."""
+    assert plan.held is not None
+    involved = incident.children[index]
+    await ctx.tx.db[NOTIFICATIONS].insert_one(
+        held_notification_document(
+            incident,
+            index,
+            subject=involved.person_id,
+            notified_at=ctx.received_at,
+            reason=plan.held,
+            stated_school_urn=plan.stated_school_urn,
+            flags=plan.flags,
+        ),
+        session=ctx.tx.session,
+    )
+    log.warning(
+        "operation encompass notification held",
+        extra={
+            "tenant": ctx.tenant,
+            "record_id": incident.record_id,
+            "child": index,
+            "reason": plan.held.reason,
+        },
+    )
 
 
 INCIDENTS = RecordKind(
