@@ -13,6 +13,7 @@ import io
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from hub_ops.access import AclRule, Operation, PatternType, ResourceType, desire
 from hub_ops.access import topic_catalogue as catalogue
 from hub_ops.cli import build_parser, run_kafka
 from hub_ops.settings import OpsSettings
-from hub_testing.bus import until
+from hub_testing.bus import read_topic, until
 
 pytestmark = pytest.mark.integration
 
@@ -184,6 +185,10 @@ async def _signs_in(
     return answered and KafkaError._AUTHENTICATION not in errors
 
 
+async def _now(value: bool) -> bool:
+    return value
+
+
 def _authentication_errors(bootstrap: str, security: KafkaSecurity) -> tuple[bool, list[int]]:
     """Whether a new client gets the cluster's metadata, and the errors it reported."""
     errors: list[int] = []
@@ -205,18 +210,43 @@ def _authentication_errors(bootstrap: str, security: KafkaSecurity) -> tuple[boo
 
 
 async def test_a_password_rotated_while_a_client_runs(
-    topics: list[str], kafka_principal: Access, kafka_security: KafkaSecurity, tmp_path: Path
+    topics: list[str],
+    kafka_principal: Access,
+    kafka_security: KafkaSecurity,
+    kafka_bootstrap: str,
+    tmp_path: Path,
 ) -> None:
+    """A steady stream from an agency system goes on through the rotation: none lost."""
     system = "hartlepool-schools-mis"
     own = "hartlepool.education-inbound.pupil.v1"
     bootstrap, old = kafka_principal(system)
     assert old.password is not None
     passwords = tmp_path / "passwords.json"
     passwords.write_text(json.dumps({system: old.password, "front-door": "untouched"}))
-    running = Producer({"bootstrap.servers": bootstrap, "log_level": 0, **old.confluent()})
+    running = Producer(
+        {"bootstrap.servers": bootstrap, "log_level": 0, "acks": "all", **old.confluent()}
+    )
+    run_id = f"rotation-{time.monotonic_ns()}".encode()
     delivered: list[KafkaError | None] = []
-    running.produce(own, b"before", partition=0, on_delivery=lambda e, _m: delivered.append(e))
-    assert running.flush(15) == 0
+    sent = 0
+    streaming = True
+
+    def stream() -> None:  # about 100 records/s until told to stop, as a busy MIS would
+        nonlocal sent
+        while streaming:
+            running.produce(
+                own,
+                run_id + b"-%d" % sent,
+                key=run_id,
+                partition=0,
+                on_delivery=lambda e, _m: delivered.append(e),
+            )
+            sent += 1
+            running.poll(0.01)
+        running.flush(15)
+
+    streamer = asyncio.create_task(asyncio.to_thread(stream))
+    await until(lambda: _now(len(delivered) >= 20), 15, "the stream under way")
     try:
         args = build_parser().parse_args(
             ["kafka", "rotate-password", system, "--passwords", str(passwords)]
@@ -231,15 +261,31 @@ async def test_a_password_rotated_while_a_client_runs(
         assert "operators" in out.getvalue()
 
         # the client that was running keeps its connection and goes on publishing
-        running.produce(own, b"after", partition=0, on_delivery=lambda e, _m: delivered.append(e))
-        assert running.flush(15) == 0
-        assert delivered == [None, None]
+        at_rotation = len(delivered)
+        await until(lambda: _now(len(delivered) >= at_rotation + 50), 15, "records after it")
+        streaming = False
+        await streamer
+        assert sent > at_rotation + 50
+        assert delivered == [None] * sent, "every record of the stream was acknowledged"
+
+        async def on_topic() -> list[bytes] | None:
+            records = await read_topic(kafka_bootstrap, own, expect=10**9, timeout_s=3)
+            ours = [r.value for r in records if r.key == run_id]
+            return ours if len(ours) >= sent else None
+
+        ours = await until(on_topic, 30, "the whole stream on the topic")
+        assert Counter(ours) == Counter(run_id + b"-%d" % i for i in range(sent)), (
+            "every record once: none lost, none twice"
+        )
+        print(f"rotation under load: {sent} records, {at_rotation} acknowledged before it, 0 lost")
         # a new connection with the old password is refused; with the new one it works
         # (as soon as the broker has applied the credential from the metadata log)
         refused = await until(lambda: _signs_in(bootstrap, old, refused=True), 15, "refusal")
         assert KafkaError._AUTHENTICATION in refused
         await until(lambda: _signs_in(bootstrap, old.as_user(system, new)), 15, "new password")
     finally:
+        streaming = False
+        await streamer
         # the session's other tests know the old password
         client = acl.admin_client(bootstrap, kafka_security)
         await acl.upsert_passwords(client, {system: old.password})
