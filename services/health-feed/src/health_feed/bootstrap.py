@@ -18,7 +18,7 @@ from hub_service.reference import reference_router
 from hub_service.settings import ServiceSettings
 
 from health_feed.adapters import mongo
-from health_feed.entrypoints.http import cp_is_router
+from health_feed.entrypoints.http import cp_is_router, fhir_router
 from health_feed.service_layer.attendances import RECORD_KINDS
 from health_feed.service_layer.cp_is import on_status_changed
 from health_feed.service_layer.enquiries import ANSWERED_BY_ROLE, search_attendances
@@ -46,6 +46,7 @@ def configure(runtime: ServiceRuntime, app: FastAPI, *, clock: Clock) -> None:
 
     app.include_router(reference_router({"care-settings": "care_settings"}))
     app.include_router(ingest.router())
+    app.include_router(fhir_router(ingest))
     app.include_router(answering.router())
     app.include_router(inbox_router(runtime))
     app.include_router(cp_is_router(runtime, clock))

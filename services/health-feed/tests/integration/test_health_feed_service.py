@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from health_feed.bootstrap import build_app
+from health_feed_examples import RICHARD_SMITH_NHS_NUMBER, uk_core_xml_bundle
 from hub_agency.basis import agency_basis
 from hub_agency.clients import demo_token
 from hub_contracts.binding import from_kafka, to_kafka
@@ -173,6 +174,62 @@ def test_a_safeguarding_flag_raises_a_concern_and_an_unflagged_attendance_does_n
         assert data["rag_rating"] is None
         assert "Injury not consistent" in data["concern_summary"]
         assert data["child"]["agency_person_id"] == OLIVER
+
+
+def test_a_trust_system_posts_the_bundle_itself_in_fhir_xml_or_json(
+    kafka_bootstrap: str, mongo_uri: str, unique_name: str, make_bundle: BundleFactory
+) -> None:
+    """UK Core's published Patient RichardSmith in an XML Bundle, as an A&E system sends it."""
+    tenant = unique_name
+    with running_service(_app(kafka_bootstrap, mongo_uri, (tenant,))) as client:
+        url = f"/v1/{tenant}/fhir/Bundle"
+        xml = {**_auth(tenant), "Content-Type": "application/fhir+xml"}
+        sent = client.post(url, content=uk_core_xml_bundle("rvw-ed-451"), headers=xml)
+        assert sent.status_code == 201, sent.text
+        assert sent.json()["record_id"] == "rvw-ed-451"
+        [event] = sent.json()["events"]
+        assert event["type"] == "uk.childrenshub.child-concern-raised.v2"
+        again = client.post(url, content=uk_core_xml_bundle("rvw-ed-451"), headers=xml)
+        assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+
+        as_json = {**make_bundle(nhs_number="9434780004", given="Isla"), "id": "rvw-ed-452"}
+        json_headers = {**_auth(tenant), "Content-Type": "application/fhir+json"}
+        posted = client.post(
+            url, content=json.dumps(as_json), headers=json_headers, params={"rag_rating": "red"}
+        )
+        assert posted.status_code == 201, posted.text
+
+        concerns = [
+            from_kafka(r.value, r.headers)
+            for r in in_app(
+                client,
+                lambda: read_topic(
+                    kafka_bootstrap, f"{tenant}.health-feed.child-concern-raised.v2", expect=2
+                ),
+            )
+        ]
+        by_reference = {c.data["agency_reference"]["reference"]: c for c in concerns}
+        assert set(by_reference) == {"rvw-ed-451", "rvw-ed-452"}
+        richard = by_reference["rvw-ed-451"]
+        assert richard.subject == RICHARD_SMITH_NHS_NUMBER
+        assert richard.data["child"]["family_name"] == "SMITH"
+        assert richard.data["child"]["address"]["postcode"] == "LS17 7DF"
+        assert by_reference["rvw-ed-452"].data["rag_rating"] == "red"
+        stored = client.get(f"/v1/{tenant}/fhir-bundles/rvw-ed-451", headers=_auth(tenant))
+        assert stored.status_code == 200, stored.text
+
+        xxe = (
+            b'<?xml version="1.0"?><!DOCTYPE Bundle [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<Bundle xmlns="http://hl7.org/fhir"><id value="&x;"/></Bundle>'
+        )
+        assert _problem(client.post(url, content=xxe, headers=xml), 422) == "invalid-fhir"
+        no_id = uk_core_xml_bundle("").replace(b'<id value="" />', b"", 1)
+        assert _problem(client.post(url, content=no_id, headers=xml), 422) == "invalid-fhir"
+        text = {**_auth(tenant), "Content-Type": "text/plain"}
+        refused = client.post(url, content=b"hello", headers=text)
+        assert _problem(refused, 415) == "unsupported-media-type"
+        anonymous = client.post(url, content=uk_core_xml_bundle("rvw-ed-453"))
+        assert anonymous.status_code == 401
 
 
 def test_bad_input_is_refused_with_a_status_and_a_reason(
