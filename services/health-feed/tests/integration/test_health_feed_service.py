@@ -257,9 +257,19 @@ def test_bad_input_is_refused_with_a_status_and_a_reason(
         response = post("B-3", no_patient)
         assert _problem(response, 422) == "invalid-fhir"
         assert "Patient" in response.json()["detail"]
+        # a wrong NHS number never stops a concern: kept as stated, never linked on
         bad_nhs = post("B-4", make_bundle(nhs_number="9434760004"))
-        assert _problem(bad_nhs, 422) == "invalid-nhs-number"
-        assert "9434760004" not in bad_nhs.text
+        assert bad_nhs.status_code == 201, bad_nhs.text
+        assert [e["type"] for e in bad_nhs.json()["events"]] == [
+            "uk.childrenshub.child-concern-raised.v2"
+        ]
+
+        async def kept() -> Any:
+            return await _runtime(client).database(mine)["attendances"].find_one({"_id": "B-4"})
+
+        stored = in_app(client, kept)
+        assert (stored["nhs_number"], stored["nhs_number_as_stated"]) == (None, "9434760004")
+        assert (stored["nhs_number_status"], stored["person_id"]) == ("invalid", "B-4-patient")
 
         first = post("B-5", make_bundle(flag=None))
         assert first.status_code == 201, first.text
@@ -268,7 +278,8 @@ def test_bad_input_is_refused_with_a_status_and_a_reason(
         assert again.json()["status"] == "duplicate"
         assert _problem(post("B-5", make_bundle()), 409) == "record-id-conflict"
         assert _problem(post("B-6", make_bundle(), tenant=other), 403) == "tenant-not-permitted"
-        assert [r["record_id"] for r in client.get(url, headers=_auth(mine)).json()] == ["B-5"]
+        listed = [r["record_id"] for r in client.get(url, headers=_auth(mine)).json()]
+        assert sorted(listed) == ["B-4", "B-5"]  # the refused ones stored nothing
 
         check = {
             "nhs_number": "9434760004",
@@ -476,13 +487,13 @@ def test_the_inbound_topic_ingests_bundles_and_dead_letters_invalid_fhir(
 
         async def send() -> None:
             good = {"record_id": "K-1", "bundle": make_bundle(flag=None)}
-            bad = {"record_id": "K-2", "bundle": make_bundle(nhs_number="9434760004")}
+            bad = {"record_id": "K-2", "bundle": make_bundle(encounter_class="IMP")}
             for body in (good, bad):
                 await produce_raw(kafka_bootstrap, topic, json.dumps(body).encode())
 
         in_app(client, send)
         dead = in_app(client, lambda: read_topic(kafka_bootstrap, f"{topic}.dlq", expect=1))
-        assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["invalid-nhs-number"]
+        assert [dict(r.headers)["dlq_reason"].decode() for r in dead] == ["invalid-fhir"]
         listed = wait_for(
             lambda: client.get(f"/v1/{tenant}/fhir-bundles", headers=_auth(tenant)).json(),
             what="the inbound bundle",

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from health_feed.domain.attendance import (
     INVALID_FHIR,
-    INVALID_NHS_NUMBER,
+    VERIFICATION_STATUS_URL,
     BundleRefused,
+    NhsNumberStatus,
     read_attendance,
 )
 from health_feed.domain.concern import attendance_fact, concern_raised
@@ -115,7 +116,6 @@ def test_bundles_that_are_not_an_attendance_are_invalid_fhir(
         ({"gender": None}, "Patient.gender"),
         ({"family": ""}, "resource(Patient).name[0].family"),
         ({"family": "  "}, "Patient.name"),
-        ({"nhs_system": "https://example.org/mrn"}, "Patient.identifier"),
         ({"arrived": None}, "Encounter.period.start"),
         ({"arrived": "2026-11-19"}, "Encounter.period.start"),
         ({"arrived": "2026-11-19T21:40:00"}, "Bundle.entry[1].resource(Encounter).period.start"),
@@ -132,12 +132,67 @@ def test_a_broken_patient_or_encounter_is_named_in_the_refusal(
     assert where in refused.where
 
 
-def test_an_nhs_number_failing_modulus_11_is_refused_without_echoing_it(
-    make_bundle: BundleFactory,
+def _with_verification(bundle: dict[str, Any], code: str) -> dict[str, Any]:
+    identifier = bundle["entry"][0]["resource"]["identifier"][0]
+    identifier["extension"] = [
+        {
+            "url": VERIFICATION_STATUS_URL,
+            "valueCodeableConcept": {
+                "coding": [
+                    {
+                        "system": "https://fhir.hl7.org.uk/CodeSystem/"
+                        "UKCore-NHSNumberVerificationStatusEngland",
+                        "code": code,
+                    }
+                ]
+            },
+        }
+    ]
+    return bundle
+
+
+@pytest.mark.parametrize(
+    ("bundle", "status", "linked"),
+    [
+        pytest.param({}, NhsNumberStatus.AS_SENT, "9434760003", id="no-status-sent"),
+        pytest.param({"verification": "01"}, NhsNumberStatus.VERIFIED, "9434760003", id="01"),
+        pytest.param({"verification": "02"}, NhsNumberStatus.UNVERIFIED, None, id="02"),
+        pytest.param({"nhs_number": "9434760004"}, NhsNumberStatus.INVALID, None, id="mod-11"),
+        pytest.param({"nhs_number": "12345"}, NhsNumberStatus.INVALID, None, id="format"),
+    ],
+)
+def test_a_concern_is_never_refused_for_its_nhs_number(
+    make_bundle: BundleFactory, bundle: dict[str, str], status: NhsNumberStatus, linked: str | None
 ) -> None:
-    refused = refusal(make_bundle(nhs_number="9434760004"))
-    assert refused.reason == INVALID_NHS_NUMBER
-    assert "9434760004" not in refused.where
+    """Only a number that passes the checks, and is not marked unverified, is linked on; the
+    number as sent is kept either way, and staff are told why it was not used."""
+    verification = bundle.pop("verification", None)
+    document = make_bundle(**bundle)
+    if verification:
+        document = _with_verification(document, verification)
+    attendance = read_attendance(document, "ED-7")
+    assert attendance.nhs_number_status is status
+    assert attendance.child.nhs_number == linked
+    assert attendance.nhs_number_as_stated == bundle.get("nhs_number", "9434760003")
+    concern = concern_raised("ED-7", attendance, None)
+    assert concern is not None
+    if linked is None:
+        assert attendance.person_id == "ED-7-patient"  # its own id, never the number
+        assert f"NHS number as sent ({attendance.nhs_number_as_stated})" in concern.concern_summary
+        assert "not used to link records" in concern.concern_summary
+    else:
+        assert attendance.person_id == linked
+        assert "NHS number" not in concern.concern_summary
+
+
+def test_a_child_without_an_nhs_number_raises_the_concern(make_bundle: BundleFactory) -> None:
+    attendance = read_attendance(make_bundle(nhs_system="https://example.org/mrn"), "ED-8")
+    assert attendance.nhs_number_status is NhsNumberStatus.ABSENT
+    assert (attendance.nhs_number, attendance.nhs_number_as_stated) == (None, None)
+    concern = concern_raised("ED-8", attendance, None)
+    assert concern is not None
+    assert "No NHS number was sent." in concern.concern_summary
+    assert concern.child.agency_person_id == "ED-8-patient"
 
 
 # -- what the hub is told --------------------------------------------------------------------

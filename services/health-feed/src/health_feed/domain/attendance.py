@@ -2,12 +2,22 @@
 
 Bundles are parsed with ``fhir.resources.R4B``: fhir.resources 8 defaults to
 R5, and R4B is the release closest to R4 (UK Core is R4). On top of the FHIR
-structure the hub needs, like UK Core: exactly one Patient with a valid NHS
-number, a name, a birth date and a gender; exactly one Encounter of class
+structure the hub needs, like UK Core: exactly one Patient with a name, a
+birth date and a gender; exactly one Encounter of class
 ``EMER`` with a start time; optionally active Flags. A safeguarding Flag is a
 SNOMED CT code from ``codes.SAFEGUARDING_CONCERN_CODES``.
 
 Refusals name the resource and field at fault, never the value sent.
+
+A concern is never refused for its NHS number. A child without one, or with
+one that fails the format or Modulus 11 check, is accepted: the number as sent
+is kept (``nhs_number_as_stated``) and marked, and only a number that passes
+the check **and** is not marked by the sender as unverified goes on the
+child's record for linking. UK Core's ``NHSNumberVerificationStatus`` ``01``
+("present and verified") is verified; any other code (``02`` "present but not
+traced", ...) keeps the number out of ``ChildAsStated.nhs_number``, so the
+hub finds candidates for a person to confirm instead of linking on it. A
+number sent without a verification status is taken as the sender states it.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
@@ -59,6 +70,29 @@ class BundleRefused(Exception):
         self.where = where
 
 
+class NhsNumberStatus(StrEnum):
+    """What health-feed made of the NHS number a bundle sent."""
+
+    VERIFIED = "verified"
+    """Passes the checks; UK Core verification status 01."""
+    AS_SENT = "as-sent"
+    """Passes the checks; no verification status was sent."""
+    UNVERIFIED = "unverified"
+    """Passes the checks, but the sender's verification status is not 01: not linked on."""
+    INVALID = "invalid"
+    """Fails the format or Modulus 11 check: kept as stated, never linked on."""
+    CONFLICTING = "conflicting"
+    """More than one different NHS number: kept, never linked on."""
+    ABSENT = "absent"
+
+
+LINKABLE = frozenset({NhsNumberStatus.VERIFIED, NhsNumberStatus.AS_SENT})
+VERIFICATION_STATUS_URL = (
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus"
+)
+VERIFIED_CODE = "01"
+
+
 def _invalid(where: str) -> BundleRefused:
     return BundleRefused(INVALID_FHIR, where)
 
@@ -84,19 +118,31 @@ class Attendance:
     organisation_name: str | None
     encounter_id: str | None
     flags: tuple[SafeguardingFlag, ...]
+    nhs_number_as_stated: str | None = None
+    """The NHS number exactly as sent (trimmed), whatever its state."""
+    nhs_number_status: NhsNumberStatus = NhsNumberStatus.ABSENT
 
     @property
-    def nhs_number(self) -> str:
-        assert self.child.nhs_number is not None
+    def nhs_number(self) -> str | None:
+        """The NHS number the hub may link on (valid, and not marked unverified); else None."""
         return self.child.nhs_number
+
+    @property
+    def person_id(self) -> str:
+        """health-feed's id for the child: the NHS number it may link on, else its own id."""
+        return self.child.agency_person_id
 
     @property
     def has_safeguarding_flag(self) -> bool:
         return bool(self.flags)
 
 
-def read_attendance(document: dict[str, Any]) -> Attendance:
-    """The attendance a FHIR Bundle describes; ``BundleRefused`` says what is wrong."""
+def read_attendance(document: dict[str, Any], record_id: str = "bundle") -> Attendance:
+    """The attendance a FHIR Bundle describes; ``BundleRefused`` says what is wrong.
+
+    ``record_id`` (the sender's bundle id) names a child who has no NHS number the hub may
+    link on and no ``Patient.id``.
+    """
     bundle = _parse_bundle(document)
     resources = [e.resource for e in bundle.entry or [] if e.resource is not None]
     patients = [r for r in resources if isinstance(r, Patient)]
@@ -105,7 +151,8 @@ def read_attendance(document: dict[str, Any]) -> Attendance:
         raise _invalid(f"Bundle: expected exactly one Patient, found {len(patients)}")
     if len(encounters) != 1:
         raise _invalid(f"Bundle: expected exactly one Encounter, found {len(encounters)}")
-    child = _child(patients[0])
+    stated, status, usable = _nhs_number(patients[0])
+    child = _child(patients[0], usable, patients[0].id or f"{record_id}-patient")
     encounter = encounters[0]
     setting = _setting(encounter)
     ods_code, organisation_name = _service_provider(encounter, bundle)
@@ -118,6 +165,8 @@ def read_attendance(document: dict[str, Any]) -> Attendance:
         organisation_name=organisation_name,
         encounter_id=encounter.id,
         flags=flags,
+        nhs_number_as_stated=stated,
+        nhs_number_status=status,
     )
 
 
@@ -167,19 +216,35 @@ def _child_node(node: Any, part: int | str) -> Any:
     return None
 
 
-def _child(patient: Patient) -> ChildAsStated:
-    nhs_numbers = [
-        i.value for i in patient.identifier or [] if i.system == NHS_NUMBER_SYSTEM and i.value
-    ]
-    if len(nhs_numbers) != 1:
-        raise _invalid(
-            f"Patient.identifier: expected one NHS number ({NHS_NUMBER_SYSTEM}), "
-            f"found {len(nhs_numbers)}"
-        )
+def _nhs_number(patient: Patient) -> tuple[str | None, NhsNumberStatus, str | None]:
+    """The NHS number as stated, what it is, and the number the hub may link on (if any)."""
+    identifiers = [i for i in patient.identifier or [] if i.system == NHS_NUMBER_SYSTEM and i.value]
+    values = sorted({str(i.value).strip() for i in identifiers})
+    if not values:
+        return None, NhsNumberStatus.ABSENT, None
+    stated = values[0][:40]
+    if len(values) > 1:
+        return ", ".join(v[:40] for v in values), NhsNumberStatus.CONFLICTING, None
     try:
-        nhs_number = normalise_nhs_number(nhs_numbers[0])
-    except ValueError as exc:
-        raise BundleRefused(INVALID_NHS_NUMBER, f"Patient.identifier (NHS number): {exc}") from exc
+        number = normalise_nhs_number(values[0])
+    except ValueError:
+        return stated, NhsNumberStatus.INVALID, None
+    codes = {
+        str(c.code)
+        for i in identifiers
+        for e in i.extension or []
+        if e.url == VERIFICATION_STATUS_URL and e.valueCodeableConcept is not None
+        for c in e.valueCodeableConcept.coding or []
+        if c.code
+    }
+    if not codes:
+        return stated, NhsNumberStatus.AS_SENT, number
+    if codes == {VERIFIED_CODE}:
+        return stated, NhsNumberStatus.VERIFIED, number
+    return stated, NhsNumberStatus.UNVERIFIED, None
+
+
+def _child(patient: Patient, nhs_number: str | None, own_id: str) -> ChildAsStated:
     name = _official_name(patient.name or [])
     family = (name.family or "").strip() if name else ""
     given = next((g.strip() for g in (name.given or []) if g and g.strip()), "") if name else ""
@@ -192,7 +257,7 @@ def _child(patient: Patient) -> ChildAsStated:
     if patient.gender not in ADMINISTRATIVE_GENDERS:
         raise _invalid("Patient.gender: required, one of male, female, other, unknown")
     return ChildAsStated(
-        agency_person_id=nhs_number,
+        agency_person_id=nhs_number or own_id[:100],
         given_name=given,
         family_name=family,
         date_of_birth=patient.birthDate,

@@ -12,7 +12,7 @@ from hub_contracts.events import (
     FactHeld,
 )
 
-from health_feed.domain.attendance import Attendance
+from health_feed.domain.attendance import Attendance, NhsNumberStatus
 from health_feed.domain.codes import REFERRAL_SOURCE_OF_SETTING
 
 SETTING_NAMES = {
@@ -43,6 +43,8 @@ def concern_raised(
         parts.append(f"{flag.display} (SNOMED CT {flag.code}).")
         if flag.note:
             parts.append(f"Clinician's note: {flag.note}")
+    if note := _nhs_number_note(attendance):
+        parts.append(note)
     summary = " ".join(parts)
     if len(summary) > MAX_SUMMARY:
         summary = summary[: MAX_SUMMARY - 1] + "…"
@@ -55,6 +57,24 @@ def concern_raised(
         occurred_at=attendance.arrived_at,
         raised_by_role=f"{SETTING_NAMES[attendance.setting]} clinician",
     )
+
+
+_NHS_NUMBER_NOTES = {
+    NhsNumberStatus.INVALID: "NHS number as sent ({}) fails the format or Modulus 11 check; "
+    "it is not used to link records.",
+    NhsNumberStatus.UNVERIFIED: "NHS number as sent ({}) is not verified by the sender "
+    "(UK Core verification status other than 01); it is not used to link records.",
+    NhsNumberStatus.CONFLICTING: "More than one NHS number was sent ({}); none is used to link "
+    "records.",
+    NhsNumberStatus.ABSENT: "No NHS number was sent.",
+}
+
+
+def _nhs_number_note(attendance: Attendance) -> str | None:
+    """What staff should know about an NHS number the hub cannot link on: the number as
+    stated stays with the concern, so nothing the sender said is lost."""
+    template = _NHS_NUMBER_NOTES.get(attendance.nhs_number_status)
+    return None if template is None else template.format(attendance.nhs_number_as_stated)
 
 
 def attendance_fact(

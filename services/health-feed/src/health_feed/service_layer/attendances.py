@@ -25,6 +25,9 @@ def attendance_document(record_id: str, attendance: Attendance, received_at: dat
     return {
         "_id": record_id,
         "nhs_number": attendance.nhs_number,
+        "person_id": attendance.person_id,
+        "nhs_number_as_stated": attendance.nhs_number_as_stated,
+        "nhs_number_status": attendance.nhs_number_status.value,
         "setting": attendance.setting.value,
         "arrived_at": attendance.arrived_at,
         "ods_code": attendance.ods_code,
@@ -39,7 +42,7 @@ def attendance_document(record_id: str, attendance: Attendance, received_at: dat
 async def apply_fhir_bundle(record: FhirBundleRecord, ctx: IngestContext) -> Sequence[CloudEvent]:
     """Ingest ``apply`` of ``fhir-bundle`` records (HTTP and the inbound topic alike)."""
     try:
-        attendance = read_attendance(record.bundle)
+        attendance = read_attendance(record.bundle, record.record_id)
     except BundleRefused as exc:
         raise Rejected(exc.reason, exc.where) from exc
     db, session = ctx.tx.db, ctx.tx.session
@@ -53,7 +56,7 @@ async def apply_fhir_bundle(record: FhirBundleRecord, ctx: IngestContext) -> Seq
     return [
         ctx.event(
             concern,
-            subject=attendance.nhs_number,
+            subject=attendance.person_id,
             sharing=agency_basis(ctx.service, Purpose.SAFEGUARDING_SCREENING),
         )
     ]
