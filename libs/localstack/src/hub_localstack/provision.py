@@ -160,22 +160,29 @@ def secantusd_py_command() -> list[str]:
     return [uvx, "--from", f"secantusdb=={SECANTUS_PY_VERSION}", "secantusd-py"]
 
 
-def prometheus_binary() -> str:
-    """Prometheus from Debian's packages, installed on first use when running as root."""
-    found = shutil.which("prometheus")
+def debian_binary(binary: str, package: str, why: str) -> str | None:
+    """``binary`` on the PATH, else installed from Debian's ``package`` when running as root
+    (``make provision`` on a fresh machine); None if neither."""
+    found = shutil.which(binary)
     if found:
         return found
     apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        _say("installing Prometheus from Debian's packages")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "prometheus"]):
-            result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-            if result.returncode != 0:
-                raise StackError(f"installing Prometheus failed: {result.stderr.strip()[-300:]}")
-        found = shutil.which("prometheus")
-        if found:
-            return found
+    if not apt or os.geteuid() != 0:
+        return None
+    _say(f"installing {package} from Debian's packages ({why})")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", package]):
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        if result.returncode != 0:
+            raise StackError(f"installing {package} failed: {result.stderr.strip()[-300:]}")
+    return shutil.which(binary)
+
+
+def prometheus_binary() -> str:
+    """Prometheus from Debian's packages, installed on first use when running as root."""
+    found = debian_binary("prometheus", "prometheus", "metrics and alert rules")
+    if found:
+        return found
     raise StackError("Prometheus is required: install it (sudo apt-get install prometheus)")
 
 
@@ -210,17 +217,15 @@ def gateway_frontend(config: StackConfig) -> Path:
 
 def chromium_binary() -> str | None:
     """Debian's Chromium for the gateway's browser tests, installed when running as root."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        _say("installing Chromium from Debian's packages (browser tests)")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium"]):
-            result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-            if result.returncode != 0:
-                raise StackError(f"installing Chromium failed: {result.stderr.strip()[-300:]}")
-        return shutil.which("chromium")
-    _say("Chromium not found: browser tests will be skipped (apt-get install chromium)")
-    return None
+    found = debian_binary("chromium", "chromium", "browser tests")
+    if not found:
+        _say("Chromium not found: browser tests will be skipped (apt-get install chromium)")
+    return found
+
+
+def outside_tools() -> None:
+    """What tests use to look at the hub as outsiders do: Debian's ``kcat`` (the README's
+    librdkafka command-line client) and ``docker-compose`` (checks ``compose.yaml``)."""
+    for binary, package in (("kcat", "kcat"), ("docker-compose", "docker-compose")):
+        if debian_binary(binary, package, "tests use it as an outside tool") is None:
+            _say(f"{binary} not found: tests that need it are skipped (apt-get install {package})")

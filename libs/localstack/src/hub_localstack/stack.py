@@ -148,6 +148,7 @@ class Stack:
         provision.promtool_binary()  # make test checks and unit-tests the alert rules
         provision.gateway_frontend(c)
         provision.chromium_binary()
+        provision.outside_tools()
         if c.mongo_engine == "rs" and provision.secantusd_rs(c) is None:
             _say("secantusd-rs unavailable: the stack will use secantusd-py (slow)")
 
