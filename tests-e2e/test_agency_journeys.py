@@ -6,9 +6,8 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import bson
 import httpx
@@ -18,19 +17,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from hub_contracts.identifiers import nhs_check_digit
 from hub_localstack.stack import Stack
 from hub_messaging.kafka_security import KafkaSecurity
+from hub_testing.bus import wait_for
 from pymongo import MongoClient
 
 pytestmark = pytest.mark.e2e
-T = TypeVar("T")
-
-
-def _until(fetch: Callable[[], T | None], timeout_s: float, what: str) -> T:
-    deadline = time.monotonic() + timeout_s
-    while not (result := fetch()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
-        time.sleep(0.5)
-    return result
 
 
 def _auth(tenant: str, service: str) -> dict[str, str]:
@@ -154,7 +144,7 @@ def test_domestic_abuse_in_stockton_reaches_the_school_and_never_hartlepool(hub:
         ).json()
         return next((n for n in listed if n["police_reference"] == incident_ref), None)
 
-    notification = _until(school_notification, 60, "the school to receive the notification")
+    notification = wait_for(school_notification, 60, "the school to receive the notification")
     assert notification["child_family_name"] == canary
     assert notification["child_said"] == "I hid in my room."
     acknowledged = httpx.post(
@@ -182,7 +172,7 @@ def test_domestic_abuse_in_stockton_reaches_the_school_and_never_hartlepool(hub:
             None,
         )
 
-    _until(police_sees_acknowledgement, 60, "the police to see the acknowledgement")
+    wait_for(police_sees_acknowledgement, 60, "the police to see the acknowledgement")
 
     # Stockton holds it (the check can find it) ...
     stockton_topics = asyncio.run(
@@ -263,7 +253,7 @@ def test_a_child_protection_plan_shows_in_a_and_e_and_social_care_sees_the_acces
         body: dict[str, Any] = response.json()
         return body if body.get("flags") else None
 
-    answer = _until(flagged, 60, "health to hold the child protection flag")
+    answer = wait_for(flagged, 60, "health to hold the child protection flag")
     [flag] = answer["flags"]
     assert flag["status_kind"] == "child-protection-plan"
     authority = flag["responsible_authority"]
@@ -281,7 +271,7 @@ def test_a_child_protection_plan_shows_in_a_and_e_and_social_care_sees_the_acces
         ).json()
         return listed or None
 
-    [notice] = _until(accessed, 60, "social care to receive the access notification")
+    [notice] = wait_for(accessed, 60, "social care to receive the access notification")
     assert "University Hospital of North Tees" in str(notice)
     # Hartlepool's A&E view of the same NHS number holds nothing
     other = httpx.post(
@@ -324,7 +314,7 @@ def test_demo_records_flow_between_stockton_agencies(hub: Stack) -> None:
         ).json()
         return [n for n in listed if n["child_family_name"] == "Hart"] or None
 
-    notices = _until(school_list, 60, "Amelia's Operation Encompass notification at her school")
+    notices = wait_for(school_list, 60, "Amelia's Operation Encompass notification at her school")
     assert all(n["school_known"] for n in notices)  # the school directory was loaded first
 
     def oliver_flag() -> dict[str, Any] | None:
@@ -341,4 +331,4 @@ def test_demo_records_flow_between_stockton_agencies(hub: Stack) -> None:
         ).json()
         return body if body.get("flags") else None
 
-    assert _until(oliver_flag, 60, "Oliver's child protection flag in A&E")["flags"]
+    assert wait_for(oliver_flag, 60, "Oliver's child protection flag in A&E")["flags"]

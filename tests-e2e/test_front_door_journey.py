@@ -13,18 +13,17 @@ import random
 import string
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from hub_contracts.identifiers import nhs_check_digit, upn_check_letter
 from hub_localstack.stack import Stack
 from hub_service.staff import Role, issue_token
+from hub_testing.bus import wait_for
 
 pytestmark = pytest.mark.e2e
-T = TypeVar("T")
 TENANT = "stockton"
 SCHOOL = "900200"
 ANSWERING = ("health", "education", "early-help", "social-care")
@@ -37,15 +36,6 @@ TRACED_SERVICES = {
     "early-help",
     "social-care",
 }
-
-
-def _until(fetch: Callable[[], T | None], timeout_s: float, what: str) -> T:
-    deadline = time.monotonic() + timeout_s
-    while not (result := fetch()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
-        time.sleep(0.5)
-    return result
 
 
 def _agency(service: str) -> dict[str, str]:
@@ -242,7 +232,9 @@ def test_a_police_concern_to_a_cin_referral_is_one_journey_and_one_trace(hub: St
             None,
         )
 
-    contact_id = _until(contact_in_queue, 60, "the police concern at the front door")["contact_id"]
+    contact_id = wait_for(contact_in_queue, 60, "the police concern at the front door")[
+        "contact_id"
+    ]
 
     def contact() -> dict[str, Any]:
         response = httpx.get(
@@ -274,7 +266,7 @@ def test_a_police_concern_to_a_cin_referral_is_one_journey_and_one_trace(hub: St
         done = all(by_agency[a]["status"] == "answered" for a in ANSWERING)
         return current if done else None
 
-    answers = {e["agency"]: e for e in _until(answered, 90, "the answers")["enquiries"]}
+    answers = {e["agency"]: e for e in wait_for(answered, 90, "the answers")["enquiries"]}
     for agency in ANSWERING:
         assert answers[agency]["answer"]["kind"] == "information-held", agency
         assert answers[agency]["answered_by_role"].startswith("MASH ")
@@ -323,7 +315,7 @@ def test_a_police_concern_to_a_cin_referral_is_one_journey_and_one_trace(hub: St
         assert listed.status_code == 200, listed.text
         return next((r for r in listed.json() if r["data"]["contact_id"] == contact_id), None)
 
-    received_referral = _until(referral, 60, "social care to receive the referral")
+    received_referral = wait_for(referral, 60, "social care to receive the referral")
     assert received_referral["status"] == "awaiting-decision"
     assert received_referral["data"]["primary_need"] == "N1"
 
@@ -338,7 +330,7 @@ def test_a_police_concern_to_a_cin_referral_is_one_journey_and_one_trace(hub: St
         assert inbox.status_code == 200, inbox.text
         return next((n for n in inbox.json() if n["data"]["contact_id"] == contact_id), None)
 
-    told = _until(outcome, 60, "the police to be told the outcome")
+    told = wait_for(outcome, 60, "the police to be told the outcome")
     assert told["data"]["outcome"] == "CIN Referral"
     assert "reason" not in told["data"]  # the referrer learns the outcome, not the reasoning
 
@@ -359,7 +351,7 @@ def test_a_police_concern_to_a_cin_referral_is_one_journey_and_one_trace(hub: St
         )
         return spans if complete else None
 
-    spans = _until(whole_trace, 90, f"the journey's trace {trace_id} in Zipkin")
+    spans = wait_for(whole_trace, 90, f"the journey's trace {trace_id} in Zipkin")
     names = {(s["localEndpoint"]["serviceName"], s.get("name", "")) for s in spans}
     expected = {
         ("front-door", "handle child-concern-raised"),

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import httpx
 import pytest
 from hub_contracts.services import SERVICES
 from hub_localstack.stack import Stack
+from hub_testing.bus import wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def _until(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
-        time.sleep(0.5)
 
 
 def _ready(stack: Stack, name: str) -> int:
@@ -68,7 +58,7 @@ def test_prometheus_scrapes_every_service(hub: Stack) -> None:
         up = {t["labels"]["instance"] for t in body["data"]["activeTargets"] if t["health"] == "up"}
         return expected <= up
 
-    _until(all_up, 60, "Prometheus to scrape every service")
+    wait_for(all_up, 60, "Prometheus to scrape every service")
     query = httpx.get(
         f"{hub.config.prometheus_url}/api/v1/query", params={"query": "hub_dependency_up"}
     ).json()
@@ -82,7 +72,7 @@ def test_requests_are_traced_to_the_tracing_ui(hub: Stack) -> None:
         services = httpx.get(f"{hub.config.zipkin_url}/api/v2/services", timeout=5).json()
         return "education" in services
 
-    _until(traced, 30, "the education service's spans in Zipkin")
+    wait_for(traced, 30, "the education service's spans in Zipkin")
     traces = httpx.get(
         f"{hub.config.zipkin_url}/api/v2/traces", params={"serviceName": "education"}
     ).json()
@@ -95,11 +85,11 @@ def test_services_are_not_ready_while_kafka_is_down_and_ready_again_after(hub: S
     kafka.kill()
     try:
         for service in SERVICES:
-            _until(lambda s=service.name: _ready(hub, s) == 503, 30, f"{service.name} not ready")
+            wait_for(lambda s=service.name: _ready(hub, s) == 503, 30, f"{service.name} not ready")
         body = httpx.get(hub.config.service_url("front-door") + "/readyz", timeout=5).json()
         assert body["checks"]["kafka"]["ok"] is False
         assert body["checks"]["mongodb"]["ok"] is True
     finally:
         hub.up_infrastructure(("kafka",))
     for service in SERVICES:
-        _until(lambda s=service.name: _ready(hub, s) == 200, 90, f"{service.name} ready again")
+        wait_for(lambda s=service.name: _ready(hub, s) == 200, 90, f"{service.name} ready again")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import subprocess
 import sys
@@ -33,12 +32,15 @@ def _worker(
 
 
 async def _exit_code(proc: subprocess.Popen[str], timeout_s: float = 60) -> int:
-    for _ in range(int(timeout_s * 10)):
-        if (code := proc.poll()) is not None:
-            return code
-        await asyncio.sleep(0.1)
-    proc.kill()
-    raise AssertionError("worker did not exit")
+    async def exited() -> bool:
+        return proc.poll() is not None
+
+    try:
+        await until(exited, timeout_s, "the worker to exit")
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc.returncode
 
 
 async def _committed(bootstrap: str, group: str, topic: str) -> int:

@@ -35,6 +35,7 @@ from hub_contracts.events import (
 from hub_contracts.policy import load_policy
 from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis, SpecialCategoryCondition
 from hub_messaging.consumer import Delivery, EventConsumer, HandlerContext
+from hub_messaging.documents import Document
 from hub_messaging.outbox import OUTBOX, current_trace_context, decode_records, event_record
 from hub_service.clock import FixedClock
 from opentelemetry.sdk.trace import TracerProvider
@@ -52,7 +53,6 @@ PRODUCER = {
     Agency.EDUCATION: "education",
     Agency.HEALTH: "health-feed",
 }
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from hub_contracts.codes import AGENCY_OF_SERVICE, Agency
 from hub_contracts.events.common import LongText, Ref
 from hub_contracts.events.records import NotSharedReason, SharingDecisionRecorded
 from hub_contracts.policy import SharingOutcome
 from hub_contracts.sharing import LawfulBasis, Purpose, SpecialCategoryCondition
+from hub_messaging.documents import Document
 from pydantic import BaseModel, ConfigDict, Field
 
 from front_door.domain.view import HUB, FactKind
 
-Document = dict[str, Any]
 PRODUCER = "front-door"
 RECORD_TYPE = "front-door.child-record"
 """What the audit event's ``event_type`` names: the hub's record of the child, disclosed

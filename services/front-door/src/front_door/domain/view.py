@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-Document = dict[str, Any]
+from hub_messaging.documents import Document
 
 HUB = "hub"
 CONSENT_BASIS = "uk-gdpr-6-1-a"

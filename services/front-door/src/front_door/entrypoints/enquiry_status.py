@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from hub_messaging.documents import Document
 from hub_service.clock import Clock
 from hub_service.problems import problem_responses
 from hub_service.staff import Role, StaffUser, staff_user
@@ -26,7 +27,6 @@ from front_door.domain.enquiries import EnquiryState
 from front_door.service_layer import reads
 from front_door.service_layer.unit_of_work import UnitOfWorkFactory
 
-Document = dict[str, Any]
 Trackers = Annotated[
     StaffUser,
     Depends(staff_user(Role.AGENCY_LIAISON, Role.PRACTITIONER, Role.MANAGER)),

@@ -6,9 +6,10 @@ returned; managers and auditors read that log per child.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from hub_messaging.documents import Document
 from hub_service.clock import Clock
 from hub_service.problems import problem_responses
 from hub_service.staff import Role, StaffUser, staff_user
@@ -17,7 +18,6 @@ from front_door.domain.view import timeline_entry
 from front_door.service_layer import reads
 from front_door.service_layer.unit_of_work import UnitOfWorkFactory
 
-Document = dict[str, Any]
 Readers = Annotated[StaffUser, Depends(staff_user(Role.PRACTITIONER, Role.MANAGER))]
 LogReaders = Annotated[StaffUser, Depends(staff_user(Role.MANAGER, Role.AUDITOR))]
 Tenant = Annotated[str, Path(description="Tenant id.")]

@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub_messaging.documents import Document
 from hub_service.problems import ProblemError
 from hub_service.staff import StaffUser
 
@@ -20,7 +21,7 @@ from front_door.domain.contacts import Contact, ContactClock, ContactStatus
 from front_door.domain.enquiries import Enquiry, EnquiryState
 from front_door.domain.facts import Fact, records
 from front_door.domain.persons import Person
-from front_door.domain.view import Document, assemble_view
+from front_door.domain.view import assemble_view
 from front_door.service_layer.audit import record_view
 from front_door.service_layer.linking import survivor_of
 from front_door.service_layer.unit_of_work import UnitOfWork

@@ -12,6 +12,7 @@ import uuid
 
 from hub_contracts.envelope import CloudEvent
 from hub_messaging.audit import AUDIT_BASIS
+from hub_messaging.documents import Document
 from hub_service.clock import Clock
 from hub_service.problems import ProblemError
 from hub_service.staff import StaffUser
@@ -20,7 +21,6 @@ from front_door.domain.facts import Fact
 from front_door.domain.sharing import (
     PRODUCER,
     DecideNotToShare,
-    Document,
     ShareWithoutConsent,
     audit_payload,
     decision_fact,

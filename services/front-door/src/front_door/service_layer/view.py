@@ -435,7 +435,7 @@ async def record_accessed(delivery: Delivery, uow: UnitOfWork) -> None:
 # -- consent and purge ------------------------------------------------------------------
 def consent_recorded_handler() -> BatchEventHandler:
     """Each consent as a fact for the sharing panel (after the bus's own consent
-    bookkeeping, which ``entrypoints.http`` runs first)."""
+    bookkeeping, which ``bootstrap.configure`` runs first)."""
 
     async def handle(batch: Sequence[Delivery], uow: UnitOfWork) -> None:
         for delivery in batch:
@@ -536,4 +536,4 @@ HANDLERS: dict[str, EventHandler] = {
     RecordAccessed.event_name: record_accessed,
     RecordPurged.event_name: record_purged,
 }
-"""The view's own subscriptions (composed with the others in ``entrypoints.http``)."""
+"""The view's own subscriptions (composed with the others in ``bootstrap.configure``)."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from hub_service.clock import LONDON
 
 
 def human_time(value: object) -> str:

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.templating import Jinja2Templates
+from hub_service.deps import TenantPath
 from hub_service.problems import ProblemError
 
 from gateway.adapters.readiness import hub_status
@@ -36,9 +37,6 @@ from gateway.service_layer.acting import DEFAULT_PURPOSE, Actor, purpose_of
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
 
-TenantPath = Annotated[
-    str, Path(description="Tenant id, e.g. 'hartlepool'.", pattern=r"^[a-z][a-z0-9-]{1,39}$")
-]
 ContactPath = Annotated[str, Path(description="The hub's contact id.", max_length=100)]
 CandidatePath = Annotated[str, Path(description="A candidate match id (PC-...).", max_length=100)]
 PersonPath = Annotated[str, Path(description="A hub person id (HP-...).", max_length=100)]
