@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +43,7 @@ from hub_messaging.kafka_security import kafka_options
 from hub_messaging.topics import ensure_topics
 from hub_service.staff import Role, issue_token
 from hub_testing.infra import environment, provide_infrastructure
+from hub_testing.processes import free_port, start_ready
 from pymongo import AsyncMongoClient
 
 TARGET_EVENTS_PER_S = 600.0
@@ -93,31 +92,9 @@ def concern(tenant: str, i: int, children: int) -> CloudEvent:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _percentiles(values: list[float]) -> tuple[float, float]:
     q = statistics.quantiles(values, n=100, method="inclusive")
     return q[49] * 1000, q[98] * 1000
-
-
-def _start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(  # stopped by PID in run()
-        args, env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"{args} did not become ready on port {port}")
 
 
 async def intake(bootstrap: str, mongo_uri: str, tenant: str, n: int) -> dict[str, float]:
@@ -182,7 +159,7 @@ async def readers(
 async def run(bootstrap: str, mongo_uri: str, n: int, concurrency: int, reads: int) -> int:
     tenant = "b" + uuid.uuid4().hex[:10]
     await ensure_topics(bootstrap, [f"{tenant}.police-feed.child-concern-raised.v2"])
-    fd_port, bare_port = _free_port(), _free_port()
+    fd_port, bare_port = free_port(), free_port()
     env = {
         "KAFKA_BOOTSTRAP": bootstrap,
         "MONGO_URI": mongo_uri,
@@ -190,8 +167,8 @@ async def run(bootstrap: str, mongo_uri: str, n: int, concurrency: int, reads: i
         "FRONT_DOOR_PORT": str(fd_port),
         "HUB_LOG_LEVEL": "WARNING",
     }
-    front_door = _start([sys.executable, "-m", "front_door"], env, fd_port)
-    bare = _start(
+    front_door = start_ready([sys.executable, "-m", "front_door"], env, fd_port, cwd=REPO)
+    bare = start_ready(
         [
             sys.executable,
             "-m",
@@ -207,6 +184,7 @@ async def run(bootstrap: str, mongo_uri: str, n: int, concurrency: int, reads: i
         ],
         {"BENCH_MONGO_URI": mongo_uri, "BENCH_DATABASE": f"{tenant}__front_door"},
         bare_port,
+        cwd=REPO,
     )
     try:
         took = await intake(bootstrap, mongo_uri, tenant, n)

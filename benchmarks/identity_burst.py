@@ -32,8 +32,6 @@ import asyncio
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,14 +39,13 @@ import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 # run as a script, this folder comes first on sys.path and its front_door.py (the
 # throughput benchmark) would hide the front_door package
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
-import httpx
 from aiokafka import AIOKafkaProducer
 from front_door.domain.identity import PersonDetails, blocking_keys, candidates_for
 from front_door.service_layer.persons import BLOCK_LIMIT
@@ -61,6 +58,7 @@ from hub_contracts.sharing import LawfulBasis, Purpose, SharingBasis
 from hub_messaging.kafka_security import kafka_options
 from hub_messaging.topics import ensure_topics
 from hub_testing.infra import environment, provide_infrastructure
+from hub_testing.processes import free_port, start_ready
 from pymongo import AsyncMongoClient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -138,32 +136,6 @@ def unbounded_baseline(names: list[str], runs: list[int]) -> dict[str, float]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(env: dict[str, str], port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(  # stopped by PID in run()
-        [sys.executable, "-m", "front_door"],
-        env={**os.environ, **env},
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"the front door did not become ready on port {port}")
-
-
 def _suggestion_lines(log_path: Path) -> list[dict[str, Any]]:
     lines = []
     for line in log_path.read_text().splitlines():
@@ -216,7 +188,7 @@ async def run(bootstrap: str, mongo_uri: str, n: int, seed: int) -> int:
     tenant = "b" + uuid.uuid4().hex[:10]
     await ensure_topics(bootstrap, [f"{tenant}.police-feed.child-concern-raised.v2"])
     names = surnames(n, seed)
-    port = _free_port()
+    port = free_port()
     env = {
         "KAFKA_BOOTSTRAP": bootstrap,
         "MONGO_URI": mongo_uri,
@@ -227,7 +199,9 @@ async def run(bootstrap: str, mongo_uri: str, n: int, seed: int) -> int:
     with tempfile.TemporaryDirectory() as logs:
         log_path = Path(logs) / "front-door.log"
         with log_path.open("wb") as log:
-            front_door = _start(env, port, log)
+            front_door = start_ready(
+                [sys.executable, "-m", "front_door"], env, port, cwd=REPO, stderr=log
+            )
             try:
                 took = await burst(bootstrap, mongo_uri, tenant, names)
             finally:
