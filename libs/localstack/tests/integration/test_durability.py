@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from hub_localstack.stack import Stack
 from hub_messaging.kafka_security import KafkaSecurity
+from hub_testing.bus import read_topic
 from pymongo import AsyncMongoClient, WriteConcern
 
 pytestmark = pytest.mark.integration
@@ -25,25 +26,6 @@ async def _produce(bootstrap: str, security: KafkaSecurity, topic: str, count: i
         await producer.stop()
 
 
-async def _consume_all(bootstrap: str, security: KafkaSecurity, topic: str) -> list[str]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        **security.aiokafka(),
-    )
-    await consumer.start()
-    try:
-        batches = await consumer.getmany(timeout_ms=10_000)
-        values = [r.value.decode() for recs in batches.values() for r in recs]
-        while batch := await consumer.getmany(timeout_ms=2_000):
-            values += [r.value.decode() for recs in batch.values() for r in recs]
-        return values
-    finally:
-        await consumer.stop()
-
-
 async def test_kafka_keeps_every_message_after_sigkill_and_restart(
     own_stack: Callable[..., Stack],
 ) -> None:
@@ -58,8 +40,8 @@ async def test_kafka_keeps_every_message_after_sigkill_and_restart(
     stack.up_infrastructure(("kafka",))
     assert stack.handle("kafka").pid() != killed_pid
 
-    values = await _consume_all(bootstrap, admin, "durability.test")
-    assert values == [f"message-{i}" for i in range(200)]
+    records = await read_topic(bootstrap, "durability.test", expect=200, security=admin)
+    assert [r.value.decode() for r in records] == [f"message-{i}" for i in range(200)]
 
 
 @pytest.mark.parametrize("how", ["restart", "sigkill"])

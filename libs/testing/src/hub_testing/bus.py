@@ -11,21 +11,27 @@ from typing import Any, TypeVar, overload
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hub_messaging.kafka_security import kafka_options
+from hub_messaging.kafka_security import KafkaSecurity, kafka_options
 
 T = TypeVar("T")
 
 
 async def read_topic(
-    bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30
+    bootstrap: str,
+    topic: str,
+    *,
+    expect: int,
+    timeout_s: float = 30,
+    security: KafkaSecurity | None = None,
 ) -> list[Any]:
-    """Every record on ``topic`` once at least ``expect`` have arrived (or the timeout)."""
+    """Every record on ``topic`` once at least ``expect`` have arrived (or the timeout),
+    read as ``security``'s principal (default: the environment's, hub-admin in tests)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
-        **kafka_options(),
+        **kafka_options(security),
     )
     await consumer.start()
     records: list[Any] = []
