@@ -408,6 +408,14 @@ def test_enquiries_are_answered_from_attendances_and_hub_notices_kept_in_the_inb
             headers=_auth(tenant),
         )
         assert posted.status_code == 201, posted.text
+        # Oliver's twin, sent without an NHS number: found by name and date of birth
+        no_number = make_bundle(nhs_system="https://example.org/mrn", given="Ivy", flag=None)
+        posted = client.post(
+            f"/v1/{tenant}/fhir-bundles",
+            json={"record_id": "ED-8", "bundle": no_number},
+            headers=_auth(tenant),
+        )
+        assert posted.status_code == 201, posted.text
 
         def enquiry(enquiry_id: str, given: str, nhs: str | None) -> CloudEvent:
             payload = EnquiryRequested(
@@ -447,12 +455,13 @@ def test_enquiries_are_answered_from_attendances_and_hub_notices_kept_in_the_inb
             enquiry("E-1", "Oliver", OLIVER),
             enquiry("E-2", "Oliver", None),
             enquiry("E-3", "Zachary", None),
+            enquiry("E-4", "Ivy", None),
             contact,
         )
         answers = in_app(
             client,
             lambda: read_topic(
-                kafka_bootstrap, f"{tenant}.health-feed.enquiry-answered.v1", expect=3
+                kafka_bootstrap, f"{tenant}.health-feed.enquiry-answered.v1", expect=4
             ),
         )
         by_id = {
@@ -466,6 +475,7 @@ def test_enquiries_are_answered_from_attendances_and_hub_notices_kept_in_the_inb
         assert "Injury" not in fact.summary
         assert by_id["E-2"].answer.kind == "information-held"  # found by name and birth date
         assert by_id["E-3"].answer.kind == "nothing-held"
+        assert [f.agency_reference for f in by_id["E-4"].answer.facts] == ["ED-8"]
         assert by_id["E-1"].answered_by_role == "MASH health liaison"
 
         def inbox() -> list[dict[str, Any]] | None:

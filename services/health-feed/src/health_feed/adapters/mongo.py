@@ -30,4 +30,5 @@ async def ensure_indexes(db: Database) -> None:
     """Indexes the routes and the enquiry search rely on."""
     await ensure_child_indexes(db)
     await db[ATTENDANCES].create_index([("nhs_number", 1), ("arrived_at", DESCENDING)])
+    await db[ATTENDANCES].create_index([("person_id", 1), ("arrived_at", DESCENDING)])
     await db[UNMATCHED_STATUS_CHANGES].create_index([("received_at", DESCENDING)])

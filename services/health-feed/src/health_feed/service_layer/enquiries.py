@@ -20,14 +20,20 @@ async def search_attendances(
     enquiry: EnquiryAsSeen, ctx: HandlerContext
 ) -> InformationHeld | NothingHeld:
     """The child's attendances (by NHS number, or a name and birth date match), else nothing."""
-    nhs_numbers = set(await find_child(ctx.db, enquiry.child, ctx.session))
+    # health-feed's person ids: the NHS number where it may link on one, else the child's own
+    # id (a child sent without a usable NHS number is found by name and date of birth)
+    ids = set(await find_child(ctx.db, enquiry.child, ctx.session))
     if enquiry.child.nhs_number:
-        nhs_numbers.add(enquiry.child.nhs_number)
-    if not nhs_numbers:
+        ids.add(enquiry.child.nhs_number)
+    if not ids:
         return NothingHeld(kind="nothing-held")
+    wanted = sorted(ids)
     cursor = (
         ctx.db[ATTENDANCES]
-        .find({"nhs_number": {"$in": sorted(nhs_numbers)}}, session=ctx.session)
+        .find(
+            {"$or": [{"nhs_number": {"$in": wanted}}, {"person_id": {"$in": wanted}}]},
+            session=ctx.session,
+        )
         .sort("arrived_at", DESCENDING)
         .limit(MAX_FACTS)
     )

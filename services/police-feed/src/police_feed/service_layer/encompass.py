@@ -57,6 +57,13 @@ async def handle_acknowledgement(delivery: Delivery, ctx: HandlerContext) -> Non
         return
     if doc["status"] == NotificationStatus.ACKNOWLEDGED.value:
         return  # a second acknowledgement changes nothing
+    if doc["status"] == NotificationStatus.HELD.value:
+        # never sent: a school cannot have received it, so the hold stays visible
+        log.warning(
+            "acknowledgement of a held notification ignored",
+            extra={"tenant": ctx.tenant, "notification_id": ack.notification_id},
+        )
+        return
     in_time = acknowledged_in_time(ack.acknowledged_at, doc["notify_by"])
     await ctx.db[NOTIFICATIONS].update_one(
         {"_id": ack.notification_id, "status": {"$ne": NotificationStatus.ACKNOWLEDGED.value}},
