@@ -590,6 +590,24 @@ def test_a_concern_is_never_refused_for_what_its_notification_lacks(
         ).json()
         assert [n["notification_id"] for n in only_held] == ["INC-OOA-OE2"]
 
+        # an acknowledgement quoting the held (never sent) notification changes nothing
+        at = NOTIFY_BY - timedelta(minutes=5)
+        in_app(client, lambda: _send(kafka_bootstrap, _acknowledgement(tenant, "INC-OOA-OE2", at)))
+
+        async def delivered() -> bool:
+            inbox = _runtime(client).database(tenant)["inbox"]
+            return (
+                await inbox.count_documents({"event_name": "operation-encompass-acknowledged"}) > 0
+            )
+
+        in_app(client, lambda: until(delivered, what="the acknowledgement handled"))
+        still = client.get(
+            f"/v1/{tenant}/encompass-notifications",
+            params={"status": "held"},
+            headers=_auth(tenant),
+        ).json()
+        assert [n["notification_id"] for n in still] == ["INC-OOA-OE2"]
+
 
 def test_demo_records_are_accepted_against_the_demo_directory(
     kafka_bootstrap: str, mongo_uri: str, unique_name: str
